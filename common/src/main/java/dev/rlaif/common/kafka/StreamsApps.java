@@ -1,0 +1,69 @@
+package dev.rlaif.common.kafka;
+
+import dev.rlaif.common.config.KafkaSettings;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Settings and start-up shared by the project's Kafka Streams services: exactly-once v2, dead-letter handlers,
+ * a replaced thread (not a dead application) on an unexpected error.
+ */
+public final class StreamsApps {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamsApps.class);
+
+    private StreamsApps() {
+    }
+
+    /** Streams properties for {@code applicationId}; state lives under {@code stateDir/streams}. */
+    public static Properties properties(KafkaSettings settings, String applicationId) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().resolve("streams").toAbsolutePath().toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.replicationFactor());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
+        return p;
+    }
+
+    /** Starts a topology and waits until it is running (or fails within the timeout). */
+    public static KafkaStreams start(Topology topology, Properties props, Duration timeout) {
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        String app = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("{}: stream thread failed, replacing it", app, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException(app + " failed to start: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("{}: not running yet after {}; going on (state {})", app, timeout, streams.state());
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return streams;
+    }
+}

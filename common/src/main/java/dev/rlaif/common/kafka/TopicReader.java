@@ -1,0 +1,76 @@
+package dev.rlaif.common.kafka;
+
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.serde.AvroSerdes;
+import dev.rlaif.common.topic.Topic;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads a topic from its beginning to its current end, committed records only, without joining a group:
+ * what the demo's summary counts and what broker-backed tests assert on.
+ */
+public final class TopicReader {
+
+    private TopicReader() {
+    }
+
+    /** Every committed record of an Avro topic, as of now. */
+    public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(KafkaSettings settings, Topic<V> topic) {
+        return readAll(settings, topic.name(), new StringDeserializer(), AvroSerdes.from(settings).deserializer());
+    }
+
+    /** Every committed record of a topic as raw bytes (dead-letter topics). */
+    public static List<ConsumerRecord<byte[], byte[]>> readRaw(KafkaSettings settings, String topic) {
+        return readAll(settings, topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Number of committed records in a topic, read to its end. */
+    public static long count(KafkaSettings settings, String topic) {
+        return readRaw(settings, topic).size();
+    }
+
+    private static <K, V> List<ConsumerRecord<K, V>> readAll(KafkaSettings settings, String topic,
+                                                            Deserializer<K> keys, Deserializer<V> values) {
+        Map<String, Object> config = new HashMap<>(Clients.consumerConfig(settings, "reader-" + UUID.randomUUID()));
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        List<ConsumerRecord<K, V>> out = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (var e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

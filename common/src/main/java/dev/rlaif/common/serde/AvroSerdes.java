@@ -1,0 +1,81 @@
+package dev.rlaif.common.serde;
+
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.topic.Topic;
+import io.apicurio.registry.resolver.client.RegistryClientFacade;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.avro.AvroSerdeConfig;
+import io.apicurio.registry.serde.config.SerdeConfig;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Makes the Avro serdes of every topic: Apicurio's serde writing the Confluent wire format
+ * (magic byte 0, 4-byte schema id, Avro binary), so Confluent-serde consumers read our topics too.
+ * With a registry URL it talks to that registry (Apicurio Registry 3.x, or anything serving its v3 API);
+ * without one it uses the JVM-wide {@link InMemoryRegistry}.
+ */
+public final class AvroSerdes {
+
+    private final String registryUrl;
+    private final RegistryClientFacade inMemory;
+
+    private AvroSerdes(String registryUrl, RegistryClientFacade inMemory) {
+        this.registryUrl = registryUrl;
+        this.inMemory = inMemory;
+    }
+
+    /** Serdes for the given settings: a real registry when {@code registryUrl} is set, else the in-memory one. */
+    public static AvroSerdes from(KafkaSettings settings) {
+        return settings.registryUrl() == null ? inMemory(InMemoryRegistry.shared()) : new AvroSerdes(settings.registryUrl(), null);
+    }
+
+    /** Serdes backed by the given in-memory registry (tests may use a fresh one). */
+    public static AvroSerdes inMemory(RegistryClientFacade registry) {
+        return new AvroSerdes(null, registry);
+    }
+
+    /** Configuration shared by serializers and deserializers. */
+    public Map<String, Object> config() {
+        Map<String, Object> config = new HashMap<>();
+        if (registryUrl != null) {
+            config.put(SerdeConfig.REGISTRY_URL, registryUrl);
+        }
+        config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+        config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT_IF_EXISTS, "FIND_OR_CREATE_VERSION");
+        config.put("apicurio.registry.headers.enabled", false);
+        config.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+        return config;
+    }
+
+    /** The value serde of a topic. */
+    public <V extends SpecificRecord> Serde<V> valueSerde(Topic<V> topic) {
+        return valueSerde(topic.valueType());
+    }
+
+    /** A value serde for an Avro record class. */
+    public <V extends SpecificRecord> Serde<V> valueSerde(Class<V> type) {
+        return Serdes.serdeFrom(serializer(), deserializer());
+    }
+
+    /** A configured value serializer. */
+    public <V extends SpecificRecord> Serializer<V> serializer() {
+        AvroKafkaSerializer<V> s = inMemory == null ? new AvroKafkaSerializer<>() : new AvroKafkaSerializer<>(inMemory);
+        s.configure(config(), false);
+        return s;
+    }
+
+    /** A configured value deserializer producing SpecificRecords. */
+    public <V extends SpecificRecord> Deserializer<V> deserializer() {
+        AvroKafkaDeserializer<V> d = inMemory == null ? new AvroKafkaDeserializer<>() : new AvroKafkaDeserializer<>(inMemory);
+        d.configure(config(), false);
+        return d;
+    }
+}

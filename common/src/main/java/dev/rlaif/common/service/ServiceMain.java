@@ -1,0 +1,44 @@
+package dev.rlaif.common.service;
+
+import dev.rlaif.common.config.Env;
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.TopicAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code main} of a service's own container: reads the environment, makes sure the topics exist, starts the
+ * service and runs until the process is stopped.
+ */
+public final class ServiceMain {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
+
+    private ServiceMain() {
+    }
+
+    public static void run(ServiceProvider provider) {
+        Env env = Env.system();
+        KafkaSettings kafka = KafkaSettings.fromEnv(env);
+        log.info("starting {} with {}", provider.name(), kafka.describe());
+        TopicAdmin.createAll(kafka);
+        RlaifService service = provider.create(ServiceContext.of(kafka, env));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            service.start();
+            service.endpoints().forEach((k, v) -> log.info("{} {}: {}", provider.name(), k, v));
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.error("{} failed to start", provider.name(), e);
+            System.exit(1);
+        }
+    }
+}
