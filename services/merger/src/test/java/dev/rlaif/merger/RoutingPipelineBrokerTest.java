@@ -1,0 +1,155 @@
+package dev.rlaif.merger;
+
+import dev.rlaif.common.config.Env;
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.Clients;
+import dev.rlaif.common.kafka.DeadLetters;
+import dev.rlaif.common.kafka.TopicReader;
+import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.common.topic.Topics;
+import dev.rlaif.router.RouterConfig;
+import dev.rlaif.router.RouterService;
+import dev.rlaif.router.policy.RoutingPolicy;
+import dev.rlaif.schema.Choice;
+import dev.rlaif.schema.EscalationRequest;
+import dev.rlaif.schema.HumanLabel;
+import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.LabelSource;
+import dev.rlaif.schema.PreferenceLabel;
+import dev.rlaif.schema.PreferenceSource;
+import dev.rlaif.schema.Verdict;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The router and the merger running for real against an in-process broker: every pair ends as exactly one current
+ * preference or one open escalation, labelled pairs get their human preference, and a corrupt judgment is
+ * dead-lettered by the Streams error handler.
+ */
+@Tag("broker")
+class RoutingPipelineBrokerTest {
+
+    @RegisterExtension
+    static BrokerExtension broker = new BrokerExtension();
+
+    private static final int PAIRS = 48;
+
+    private static Judgment judgmentFor(int i) {
+        String id = "pair-" + i;
+        return switch (i % 4) {
+            case 0 -> Fixtures.judgment(id, Verdict.A, 0.95, true);
+            case 1 -> Fixtures.judgment(id, Verdict.B, 0.3, true);
+            case 2 -> Fixtures.judgment(id, Verdict.ABSTAIN, 0, true);
+            default -> Fixtures.judgment(id, Verdict.A, 0.9, false);
+        };
+    }
+
+    @Test
+    void everyPairEndsAsOnePreferenceOrOneOpenEscalation() throws Exception {
+        KafkaSettings settings = broker.settings();
+        RouterConfig routerConfig = RouterConfig.defaults();
+        Set<String> expectedAi = new HashSet<>();
+        Set<String> expectedEscalated = new HashSet<>();
+        try (KafkaProducer<String, Judgment> producer = Clients.avroProducer(settings, "test-judge");
+             var raw = Clients.rawProducer(settings, "test-garbage")) {
+            raw.send(new ProducerRecord<>(Topics.JUDGMENTS.name(), "bad".getBytes(StandardCharsets.UTF_8),
+                    "not a judgment".getBytes(StandardCharsets.UTF_8))).get();
+            for (int i = 0; i < PAIRS; i++) {
+                Judgment j = judgmentFor(i);
+                producer.send(new ProducerRecord<>(Topics.JUDGMENTS.name(), j.getPairId(), j)).get();
+                RoutingPolicy.Decision d = RoutingPolicy.decide(j, routerConfig.confidenceThreshold(), routerConfig.auditRate());
+                if (d.aiLabel()) {
+                    expectedAi.add(j.getPairId());
+                }
+                if (d.escalation().isPresent()) {
+                    expectedEscalated.add(j.getPairId());
+                }
+            }
+        }
+        ServiceContext context = ServiceContext.of(settings, new Env(Map.of()));
+        try (RouterService router = new RouterService(context); MergerService merger = new MergerService(context)) {
+            router.start();
+            merger.start();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    TopicReader.count(settings, Topics.ESCALATIONS.name()) == expectedEscalated.size()
+                            && TopicReader.count(settings, Topics.AI_LABELS.name()) == expectedAi.size());
+
+            // simulated annotators answer the escalations of the even pairs with labels_wanted labels each
+            List<EscalationRequest> escalations = TopicReader.readAll(settings, Topics.ESCALATIONS).stream().map(ConsumerRecord::value).toList();
+            Set<String> labelled = new HashSet<>();
+            Map<String, Integer> wanted = new HashMap<>();
+            try (KafkaProducer<String, HumanLabel> producer = Clients.avroProducer(settings, "test-annotators")) {
+                for (EscalationRequest e : escalations) {
+                    int i = Integer.parseInt(e.getPairId().substring("pair-".length()));
+                    if (i % 2 != 0) {
+                        continue;
+                    }
+                    labelled.add(e.getPairId());
+                    wanted.put(e.getPairId(), e.getLabelsWanted());
+                    for (int a = 0; a < e.getLabelsWanted(); a++) {
+                        HumanLabel l = HumanLabel.newBuilder().setLabelId(e.getEscalationId() + "-" + a).setPairId(e.getPairId())
+                                .setAnnotatorId("sim-" + a).setChoice(Choice.B).setEscalationId(e.getEscalationId())
+                                .setSource(LabelSource.SIMULATED).setCreatedAt(Instant.now()).build();
+                        producer.send(new ProducerRecord<>(Topics.HUMAN_LABELS.name(), l.getPairId(), l)).get();
+                    }
+                }
+            }
+            Set<String> expectedPreferred = new HashSet<>(expectedAi);
+            expectedPreferred.addAll(labelled);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    latest(settings).keySet().equals(expectedPreferred)
+                            && labelled.stream().allMatch(id -> latest(settings).get(id).getNAnnotators() == wanted.get(id)));
+
+            Map<String, PreferenceLabel> latest = latest(settings);
+            Set<String> escalatedIds = escalations.stream().map(EscalationRequest::getPairId).collect(Collectors.toSet());
+            Set<String> openEscalations = new HashSet<>(escalatedIds);
+            openEscalations.removeAll(latest.keySet());
+            assertThat(escalations).hasSize(escalatedIds.size()); // one escalation per pair
+            assertThat(latest.size() + openEscalations.size()).isEqualTo(PAIRS);
+            assertThat(openEscalations).allSatisfy(id -> assertThat(labelled).doesNotContain(id));
+            assertThat(labelled).allSatisfy(id -> {
+                PreferenceLabel p = latest.get(id);
+                assertThat(p.getChosen().getGenerationId()).endsWith("-b");
+                assertThat(p.getSource()).isIn(PreferenceSource.HUMAN, PreferenceSource.AI_HUMAN);
+            });
+            assertThat(latest.values().stream().filter(p -> p.getSource() == PreferenceSource.AI).count())
+                    .isEqualTo(expectedAi.stream().filter(id -> !labelled.contains(id)).count());
+
+            // both services read judgments, and each dead-letters the corrupt record once, saying who and why
+            var dead = TopicReader.readRaw(settings, Topics.JUDGMENTS.dlq());
+            assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.SERVICE))
+                    .containsExactlyInAnyOrder("rlaif-router", "rlaif-merger");
+            assertThat(dead).allSatisfy(r -> {
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.REASON)).startsWith("cannot deserialize");
+                assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("not a judgment");
+            });
+        }
+    }
+
+    /** The current preference of each pair: the highest label_version. */
+    private static Map<String, PreferenceLabel> latest(KafkaSettings settings) {
+        Map<String, PreferenceLabel> out = new HashMap<>();
+        for (ConsumerRecord<String, PreferenceLabel> r : TopicReader.readAll(settings, Topics.PREFERENCES)) {
+            out.merge(r.key(), r.value(), (a, b) -> b.getLabelVersion() >= a.getLabelVersion() ? b : a);
+        }
+        return out;
+    }
+}
