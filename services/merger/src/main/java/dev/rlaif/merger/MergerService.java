@@ -4,6 +4,7 @@ import dev.rlaif.common.kafka.StreamsApps;
 import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,9 @@ public final class MergerService implements RlaifService {
     @Override
     public void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // leave the group, so a replacement instance takes the partitions at once rather than after the session timeout
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
             streams = null;
         }
     }

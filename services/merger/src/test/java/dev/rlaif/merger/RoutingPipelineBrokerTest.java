@@ -85,7 +85,8 @@ class RoutingPipelineBrokerTest {
             }
         }
         ServiceContext context = ServiceContext.of(settings, new Env(Map.of()));
-        try (RouterService router = new RouterService(context); MergerService merger = new MergerService(context)) {
+        try (RouterService router = new RouterService(context)) {
+            MergerService merger = new MergerService(context);
             router.start();
             merger.start();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -97,26 +98,12 @@ class RoutingPipelineBrokerTest {
             Set<String> labelled = new HashSet<>();
             Map<String, Integer> wanted = new HashMap<>();
             try (KafkaProducer<String, HumanLabel> producer = Clients.avroProducer(settings, "test-annotators")) {
-                for (EscalationRequest e : escalations) {
-                    int i = Integer.parseInt(e.getPairId().substring("pair-".length()));
-                    if (i % 2 != 0) {
-                        continue;
-                    }
-                    labelled.add(e.getPairId());
-                    wanted.put(e.getPairId(), e.getLabelsWanted());
-                    for (int a = 0; a < e.getLabelsWanted(); a++) {
-                        HumanLabel l = HumanLabel.newBuilder().setLabelId(e.getEscalationId() + "-" + a).setPairId(e.getPairId())
-                                .setAnnotatorId("sim-" + a).setChoice(Choice.B).setEscalationId(e.getEscalationId())
-                                .setSource(LabelSource.SIMULATED).setCreatedAt(Instant.now()).build();
-                        producer.send(new ProducerRecord<>(Topics.HUMAN_LABELS.name(), l.getPairId(), l)).get();
-                    }
-                }
+                annotate(producer, escalations, 0, labelled, wanted);
             }
             Set<String> expectedPreferred = new HashSet<>(expectedAi);
             expectedPreferred.addAll(labelled);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    latest(settings).keySet().equals(expectedPreferred)
-                            && labelled.stream().allMatch(id -> latest(settings).get(id).getNAnnotators() == wanted.get(id)));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> done(latest(settings), expectedPreferred, labelled, wanted));
 
             Map<String, PreferenceLabel> latest = latest(settings);
             Set<String> escalatedIds = escalations.stream().map(EscalationRequest::getPairId).collect(Collectors.toSet());
@@ -141,7 +128,54 @@ class RoutingPipelineBrokerTest {
                 assertThat(DeadLetters.header(r.headers(), DeadLetters.REASON)).startsWith("cannot deserialize");
                 assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("not a judgment");
             });
+
+            // restart the merger; the other half of the escalations is labelled while it is down
+            merger.close();
+            try (KafkaProducer<String, HumanLabel> producer = Clients.avroProducer(settings, "test-annotators-2")) {
+                annotate(producer, escalations, 1, labelled, wanted);
+            }
+            try (MergerService restarted = new MergerService(context)) {
+                restarted.start();
+                Set<String> all = new HashSet<>(expectedPreferred);
+                all.addAll(escalatedIds);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> done(latest(settings), all, labelled, wanted));
+                assertThat(all).hasSize(PAIRS); // no open escalation is left
+                // no label lost or duplicated across the restart: each pair's versions are 1, 2, ... with no repeat
+                Map<String, List<Integer>> versions = new HashMap<>();
+                for (ConsumerRecord<String, PreferenceLabel> r : TopicReader.readAll(settings, Topics.PREFERENCES)) {
+                    versions.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>()).add(r.value().getLabelVersion());
+                }
+                assertThat(versions).allSatisfy((id, v) ->
+                        assertThat(v).isEqualTo(java.util.stream.IntStream.rangeClosed(1, v.size()).boxed().toList()));
+            }
         }
+    }
+
+    /** Simulated annotators: labels_wanted labels (choice B) for each escalation of a pair whose number has this parity. */
+    private static void annotate(KafkaProducer<String, HumanLabel> producer, List<EscalationRequest> escalations, int parity,
+                                 Set<String> labelled, Map<String, Integer> wanted) throws Exception {
+        for (EscalationRequest e : escalations) {
+            int i = Integer.parseInt(e.getPairId().substring("pair-".length()));
+            if (i % 2 != parity) {
+                continue;
+            }
+            labelled.add(e.getPairId());
+            wanted.put(e.getPairId(), e.getLabelsWanted());
+            for (int a = 0; a < e.getLabelsWanted(); a++) {
+                HumanLabel l = HumanLabel.newBuilder().setLabelId(e.getEscalationId() + "-" + a).setPairId(e.getPairId())
+                        .setAnnotatorId("sim-" + a).setChoice(Choice.B).setEscalationId(e.getEscalationId())
+                        .setSource(LabelSource.SIMULATED).setCreatedAt(Instant.now()).build();
+                producer.send(new ProducerRecord<>(Topics.HUMAN_LABELS.name(), l.getPairId(), l)).get();
+            }
+        }
+    }
+
+    /** Every expected pair has a preference, and each labelled one counts all its labels. */
+    private static boolean done(Map<String, PreferenceLabel> latest, Set<String> expected, Set<String> labelled,
+                                Map<String, Integer> wanted) {
+        return latest.keySet().equals(expected)
+                && labelled.stream().allMatch(id -> latest.get(id).getNAnnotators() == wanted.get(id));
     }
 
     /** The current preference of each pair: the highest label_version. */
