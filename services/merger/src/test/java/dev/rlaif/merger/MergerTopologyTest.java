@@ -58,12 +58,16 @@ class MergerTopologyTest {
 
     @BeforeEach
     void start() {
+        start(MergerConfig.defaults());
+    }
+
+    private void start(MergerConfig config) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "merger-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        driver = new TopologyTestDriver(MergerTopology.buildTopology(serdes, MergerConfig.defaults()), p, Instant.ofEpochMilli(0));
+        driver = new TopologyTestDriver(MergerTopology.buildTopology(serdes, config), p, Instant.ofEpochMilli(0));
         judgments = driver.createInputTopic(Topics.JUDGMENTS.name(), new StringSerializer(), serdes.serializer());
         aiLabels = driver.createInputTopic(Topics.AI_LABELS.name(), new StringSerializer(), serdes.serializer());
         escalations = driver.createInputTopic(Topics.ESCALATIONS.name(), new StringSerializer(), serdes.serializer());
@@ -278,6 +282,19 @@ class MergerTopologyTest {
         // processing goes on
         aiLabel(judgment("p10", Verdict.A, 0.9, true));
         assertThat(preferences.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void onFirstLabelModeEmitsAtOnceAndReVersionsAsLabelsArrive() {
+        close();
+        start(new MergerConfig("merger-first", true, 1));
+        escalate(judgment("p11", Verdict.A, 0.9, false), EscalationReason.POSITION_INCONSISTENT, 3);
+        label("l1", "p11", "ann-1", Choice.A);
+        label("l2", "p11", "ann-2", Choice.B);
+        List<PreferenceLabel> out = preferences.readValuesToList();
+        assertThat(out).extracting(PreferenceLabel::getLabelVersion).containsExactly(1, 2);
+        assertThat(out.get(0).getChosen().getGenerationId()).isEqualTo("g-p11-a");
+        assertThat(out.get(1).getTie()).isTrue();
     }
 
     private PreferenceLabel lastPreference() {
