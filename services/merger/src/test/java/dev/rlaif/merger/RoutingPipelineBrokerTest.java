@@ -10,7 +10,16 @@ import dev.rlaif.common.testing.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.router.RouterConfig;
 import dev.rlaif.router.RouterService;
+import dev.rlaif.router.cli.CalibrateCommand;
 import dev.rlaif.router.policy.RoutingPolicy;
+import dev.rlaif.merger.star.ExportStarCommand;
+import dev.rlaif.common.json.Json;
+import dev.rlaif.schema.EscalationReason;
+import picocli.CommandLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.rlaif.schema.Choice;
 import dev.rlaif.schema.EscalationRequest;
 import dev.rlaif.schema.HumanLabel;
@@ -149,6 +158,21 @@ class RoutingPipelineBrokerTest {
                 assertThat(versions).allSatisfy((id, v) ->
                         assertThat(v).isEqualTo(java.util.stream.IntStream.rangeClosed(1, v.size()).boxed().toList()));
             }
+
+            // the CLI commands read the same topics: calibration from audits and low-confidence pairs, STaR export
+            long audited = escalations.stream().filter(e -> e.getReason() == EscalationReason.AUDIT).count();
+            long lowConfidence = escalations.stream().filter(e -> e.getReason() == EscalationReason.LOW_CONFIDENCE).count();
+            var calibration = Json.read(lastLine(cli(new CalibrateCommand(), "--bootstrap-servers", settings.bootstrapServers())));
+            assertThat(calibration.get("labels").asLong()).isEqualTo(audited + lowConfidence);
+            // the annotators chose B: the low-confidence B verdicts agree, the audited A verdicts do not
+            assertThat(calibration.get("agreement").asDouble())
+                    .isCloseTo(lowConfidence / (double) (audited + lowConfidence), org.assertj.core.data.Offset.offset(1e-9));
+            Path star = Files.createTempDirectory("star").resolve("star.jsonl");
+            cli(new ExportStarCommand(), "--bootstrap-servers", settings.bootstrapServers(), "--out", star.toString());
+            Set<String> rationalePairs = TopicReader.readAll(settings, Topics.RATIONALES).stream().map(ConsumerRecord::key)
+                    .collect(Collectors.toSet());
+            assertThat(rationalePairs).isNotEmpty().isSubsetOf(labelled);
+            assertThat(Files.readAllLines(star)).hasSize(rationalePairs.size());
         }
     }
 
@@ -169,6 +193,24 @@ class RoutingPipelineBrokerTest {
                 producer.send(new ProducerRecord<>(Topics.HUMAN_LABELS.name(), l.getPairId(), l)).get();
             }
         }
+    }
+
+    /** Runs a CLI command as the launcher would, returning what it printed. */
+    private static String cli(Object command, String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(new CommandLine(command).execute(args)).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
     }
 
     /** Every expected pair has a preference, and each labelled one counts all its labels. */

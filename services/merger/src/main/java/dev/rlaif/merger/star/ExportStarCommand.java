@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,6 @@ public final class ExportStarCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $RLAIF_BOOTSTRAP_SERVERS or localhost:9092)")
     String bootstrapServers;
 
-    PrintStream console = System.out;
 
     @Override
     public Integer call() throws IOException {
@@ -50,8 +48,8 @@ public final class ExportStarCommand implements Callable<Integer> {
             latest.put(r.value().getPairId(), r.value());
         }
         int[] counts = write(latest.values(), out);
-        console.printf("wrote %d STaR records (%d good, %d bad reasonings) to %s%n", latest.size(), counts[0], counts[1], out);
-        console.println(Json.write(Map.of("records", latest.size(), "good_reasoning", counts[0], "bad_reasoning", counts[1], "out", out.toString())));
+        System.out.printf("wrote %d STaR records (%d good, %d bad reasonings) to %s%n", latest.size(), counts[0], counts[1], out);
+        System.out.println(Json.write(Map.of("records", latest.size(), "good_reasoning", counts[0], "bad_reasoning", counts[1], "out", out.toString())));
         return 0;
     }
 

@@ -43,7 +43,6 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--min-samples", description = "labels a bucket needs to be trusted (default: $RLAIF_ROUTER_MIN_BUCKET_SAMPLES or 20)")
     Integer minSamples;
 
-    PrintStream out = System.out;
 
     @Override
     public Integer call() {
@@ -65,7 +64,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             labels.add(r.value());
         }
         Calibration c = OfflineCalibration.compute(escalations, labels, b);
-        report(c, config.confidenceThreshold(), t, min, out);
+        report(c, config.confidenceThreshold(), t, min, System.out);
         return 0;
     }
 
