@@ -34,7 +34,7 @@ public final class MergerService implements RlaifService {
     @Override
     public void start() {
         log.info("merger starting with {}", config.describe());
-        var topology = MergerTopology.buildTopology(AvroSerdes.from(context.kafka()), config);
+        var topology = MergerTopology.buildTopology(AvroSerdes.from(context.kafka()), config, context.metrics());
         log.debug("merger topology:\n{}", topology.describe());
         streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), config.applicationId()), Duration.ofSeconds(60));
     }

@@ -16,6 +16,8 @@ import dev.rlaif.schema.RankedResponse;
 import dev.rlaif.schema.RationalePreference;
 import dev.rlaif.schema.UserFeedback;
 import org.apache.avro.specific.SpecificRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -51,7 +53,13 @@ public final class MergerTopology {
     private MergerTopology() {
     }
 
+    /** The topology, with its counters in a registry of its own. */
     public static Topology buildTopology(AvroSerdes serdes, MergerConfig config) {
+        return buildTopology(serdes, config, new SimpleMeterRegistry());
+    }
+
+    /** The topology, counting what it emits ({@code rlaif_merger_preferences_total{source,first}}, {@code rlaif_merger_rationales_total}). */
+    public static Topology buildTopology(AvroSerdes serdes, MergerConfig config, MeterRegistry metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
         Serde<SpecificRecord> any = serdes.valueSerde(SpecificRecord.class);
@@ -89,15 +97,15 @@ public final class MergerTopology {
                         Named.as("merger-pairwise-by-pair"))
                 .repartition(Repartitioned.with(keys, any).withName("merger-feedback-by-pair"));
 
-        KStream<String, SpecificRecord> out = merge(judgments.mapValues(j -> (SpecificRecord) j, Named.as("merger-judgment-record")), Input.JUDGMENT, config)
-                .merge(merge(builder.stream(Topics.AI_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.AI_LABELS)).withName("merger-ai-labels"))
+        KStream<String, SpecificRecord> out = merge(metrics, judgments.mapValues(j -> (SpecificRecord) j, Named.as("merger-judgment-record")), Input.JUDGMENT, config)
+                .merge(merge(metrics, builder.stream(Topics.AI_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.AI_LABELS)).withName("merger-ai-labels"))
                         .mapValues(j -> (SpecificRecord) j, Named.as("merger-ai-label-record")), Input.AI_LABEL, config), Named.as("merger-out-ai"))
-                .merge(merge(builder.stream(Topics.ESCALATIONS.name(), Consumed.with(keys, serdes.valueSerde(Topics.ESCALATIONS)).withName("merger-escalations"))
+                .merge(merge(metrics, builder.stream(Topics.ESCALATIONS.name(), Consumed.with(keys, serdes.valueSerde(Topics.ESCALATIONS)).withName("merger-escalations"))
                         .mapValues(e -> (SpecificRecord) e, Named.as("merger-escalation-record")), Input.ESCALATION, config), Named.as("merger-out-escalation"))
-                .merge(merge(builder.stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("merger-human-labels"))
+                .merge(merge(metrics, builder.stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("merger-human-labels"))
                         .mapValues(l -> (SpecificRecord) l, Named.as("merger-human-label-record")), Input.HUMAN_LABEL, config), Named.as("merger-out-human"))
-                .merge(merge(pairwise, Input.USER_FEEDBACK, config), Named.as("merger-out-user"))
-                .merge(merge(responses, Input.RESPONSE, config), Named.as("merger-out-response"));
+                .merge(merge(metrics, pairwise, Input.USER_FEEDBACK, config), Named.as("merger-out-user"))
+                .merge(merge(metrics, responses, Input.RESPONSE, config), Named.as("merger-out-response"));
 
         out.split(Named.as("merger-output-"))
                 .branch((k, v) -> v instanceof PreferenceLabel, Branched.withConsumer(s -> s
@@ -109,8 +117,8 @@ public final class MergerTopology {
         return builder.build();
     }
 
-    private static KStream<String, SpecificRecord> merge(KStream<String, SpecificRecord> in, Input input, MergerConfig config) {
-        return in.process(() -> new PairMergeProcessor(input, config), Named.as("merger-on-" + input.name().toLowerCase().replace('_', '-')),
+    private static KStream<String, SpecificRecord> merge(MeterRegistry metrics, KStream<String, SpecificRecord> in, Input input, MergerConfig config) {
+        return in.process(() -> new PairMergeProcessor(input, config, metrics), Named.as("merger-on-" + input.name().toLowerCase().replace('_', '-')),
                 PairMergeProcessor.STORES);
     }
 

@@ -55,6 +55,7 @@ class MergerTopologyTest {
     private TestOutputTopic<String, PreferenceLabel> preferences;
     private TestOutputTopic<String, RationalePreference> rationales;
     private long clock = 10_000;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     @BeforeEach
     void start() {
@@ -67,7 +68,7 @@ class MergerTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        driver = new TopologyTestDriver(MergerTopology.buildTopology(serdes, config), p, Instant.ofEpochMilli(0));
+        driver = new TopologyTestDriver(MergerTopology.buildTopology(serdes, config, metrics), p, Instant.ofEpochMilli(0));
         judgments = driver.createInputTopic(Topics.JUDGMENTS.name(), new StringSerializer(), serdes.serializer());
         aiLabels = driver.createInputTopic(Topics.AI_LABELS.name(), new StringSerializer(), serdes.serializer());
         escalations = driver.createInputTopic(Topics.ESCALATIONS.name(), new StringSerializer(), serdes.serializer());
@@ -180,6 +181,8 @@ class MergerTopologyTest {
         assertThat(v2.getSource()).isEqualTo(PreferenceSource.HUMAN);
         assertThat(v2.getChosen().getGenerationId()).isEqualTo("g-p4-b");
         assertThat(v2.getAiConfirmed()).isFalse();
+        assertThat(metrics.counter("rlaif_merger_preferences_total", "source", "ai", "first", "true").count()).isEqualTo(1);
+        assertThat(metrics.counter("rlaif_merger_preferences_total", "source", "human", "first", "false").count()).isEqualTo(1);
     }
 
     @Test

@@ -46,7 +46,7 @@ public final class RouterService implements RlaifService {
         log.info("router starting with {}", config.describe());
         calibration.bindTo(context.metrics());
         context.attributes().put(CALIBRATION_ATTRIBUTE, calibration);
-        var topology = RouterTopology.buildTopology(AvroSerdes.from(context.kafka()), config, calibration);
+        var topology = RouterTopology.buildTopology(AvroSerdes.from(context.kafka()), config, calibration, context.metrics());
         log.debug("router topology:\n{}", topology.describe());
         streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), config.applicationId()), Duration.ofSeconds(60));
     }

@@ -14,6 +14,8 @@ import dev.rlaif.router.serde.JsonSerde;
 import dev.rlaif.schema.EscalationRequest;
 import dev.rlaif.schema.Judgment;
 import org.apache.avro.specific.SpecificRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -44,7 +46,13 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
+    /** The topology, with its counters in a registry of its own. */
     public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration) {
+        return buildTopology(serdes, config, calibration, new SimpleMeterRegistry());
+    }
+
+    /** The topology, counting routing outcomes ({@code rlaif_router_routed_total{outcome}}) in {@code metrics}. */
+    public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration, MeterRegistry metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
         Serde<Judgment> judgments = serdes.valueSerde(Topics.JUDGMENTS);
@@ -56,7 +64,7 @@ public final class RouterTopology {
 
         KStream<String, SpecificRecord> routed = builder
                 .stream(Topics.JUDGMENTS.name(), Consumed.with(keys, judgments).withName("router-judgments"))
-                .process(() -> new RouteProcessor(config, calibration), Named.as("router-route"),
+                .process(() -> new RouteProcessor(config, calibration, metrics), Named.as("router-route"),
                         RouteProcessor.ROUTED, ObserveProcessor.STORE);
 
         routed.split(Named.as("router-outcome-"))

@@ -46,6 +46,7 @@ class RouterTopologyTest {
     private TestOutputTopic<String, Judgment> aiLabels;
     private TestOutputTopic<String, EscalationRequest> escalations;
     private Calibration calibration;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     private void start(RouterConfig config) {
         calibration = new Calibration(config.calibrationBuckets());
@@ -54,7 +55,7 @@ class RouterTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        driver = new TopologyTestDriver(RouterTopology.buildTopology(serdes, config, calibration), p, Instant.ofEpochMilli(0));
+        driver = new TopologyTestDriver(RouterTopology.buildTopology(serdes, config, calibration, metrics), p, Instant.ofEpochMilli(0));
         judgments = driver.createInputTopic(Topics.JUDGMENTS.name(), new StringSerializer(), serdes.serializer());
         labels = driver.createInputTopic(Topics.HUMAN_LABELS.name(), new StringSerializer(), serdes.serializer());
         aiLabels = driver.createOutputTopic(Topics.AI_LABELS.name(), new StringDeserializer(), serdes.deserializer());
@@ -113,6 +114,8 @@ class RouterTopologyTest {
         assertThat(out.get(1).getLabelsWanted()).isEqualTo(3);
         assertThat(out.get(0).getLabelsWanted()).isEqualTo(1);
         assertThat(out.get(5).getPriority()).isEqualTo(2.0);
+        assertThat(metrics.counter("rlaif_router_routed_total", "outcome", "invalid_output").count()).isEqualTo(2);
+        assertThat(metrics.counter("rlaif_router_routed_total", "outcome", "abstain").count()).isEqualTo(1);
         assertThat(out).allSatisfy(e -> {
             assertThat(e.getJudgment()).isNotNull();
             assertThat(e.getPair().getPairId()).isEqualTo(e.getPairId());

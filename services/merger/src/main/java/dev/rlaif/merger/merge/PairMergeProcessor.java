@@ -9,6 +9,7 @@ import dev.rlaif.schema.Judgment;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.schema.RankedResponse;
 import dev.rlaif.schema.UserFeedback;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,14 +38,17 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
 
     private final Input input;
     private final MergerConfig config;
+    private final MeterRegistry metrics;
     private KeyValueStore<String, PairState> states;
     private KeyValueStore<String, ComparisonPair> pairs;
     private KeyValueStore<String, Judgment> judgments;
     private KeyValueStore<String, RankedResponse> responses;
 
-    public PairMergeProcessor(Input input, MergerConfig config) {
+    /** @param metrics where {@code rlaif_merger_preferences_total{source}} and {@code rlaif_merger_rationales_total} are counted */
+    public PairMergeProcessor(Input input, MergerConfig config, MeterRegistry metrics) {
         this.input = input;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
@@ -144,6 +148,8 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 s.fingerprint = fp;
                 PreferenceLabel label = p.setLabelVersion(s.version).setCreatedAt(Instant.ofEpochMilli(time)).build();
                 context().forward(new Record<String, SpecificRecord>(pairId, label, time));
+                metrics.counter("rlaif_merger_preferences_total", "source", label.getSource().name().toLowerCase(),
+                        "first", String.valueOf(label.getLabelVersion() == 1)).increment();
             }
         });
         MergeRules.humanDecision(s, config.emitOnFirstLabel(), config.defaultLabelsWanted()).ifPresent(m -> {
@@ -152,6 +158,7 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 MergeRules.rationale(pair, j, m, time).ifPresent(r -> {
                     s.starFingerprint = fp;
                     context().forward(new Record<String, SpecificRecord>(pairId, r, time));
+                    metrics.counter("rlaif_merger_rationales_total").increment();
                 });
             }
         });

@@ -9,6 +9,7 @@ import dev.rlaif.schema.EscalationReason;
 import dev.rlaif.schema.EscalationRequest;
 import dev.rlaif.schema.Judgment;
 import dev.rlaif.schema.Verdict;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,12 +37,15 @@ public final class RouteProcessor extends ContextualProcessor<String, Judgment, 
 
     private final RouterConfig config;
     private final Calibration calibration;
+    private final MeterRegistry metrics;
     private KeyValueStore<String, String> routed;
     private KeyValueStore<String, JudgedPair> judged;
 
-    public RouteProcessor(RouterConfig config, Calibration calibration) {
+    /** @param metrics where {@code rlaif_router_routed_total{outcome}} is counted */
+    public RouteProcessor(RouterConfig config, Calibration calibration, MeterRegistry metrics) {
         this.config = config;
         this.calibration = calibration;
+        this.metrics = metrics;
     }
 
     @Override
@@ -76,7 +80,9 @@ public final class RouteProcessor extends ContextualProcessor<String, Judgment, 
             }
             context().forward(record.withKey(pairId).withValue(escalation(j, reason, record.timestamp())));
         });
-        routed.put(pairId, (d.aiLabel() ? "AI" : "") + d.escalation().map(r -> (d.aiLabel() ? "+" : "") + r.name()).orElse(""));
+        String outcome = (d.aiLabel() ? "AI" : "") + d.escalation().map(r -> (d.aiLabel() ? "+" : "") + r.name()).orElse("");
+        routed.put(pairId, outcome);
+        metrics.counter("rlaif_router_routed_total", "outcome", outcome.toLowerCase()).increment();
     }
 
     private EscalationRequest escalation(Judgment j, EscalationReason reason, long timestamp) {
