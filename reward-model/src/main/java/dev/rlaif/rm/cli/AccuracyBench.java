@@ -48,8 +48,18 @@ public final class AccuracyBench implements Callable<Integer> {
     int epochs;
     @Option(names = "--heads", defaultValue = "5")
     int heads;
+    @Option(names = "--hidden", defaultValue = "64")
+    int hidden;
     @Option(names = "--lexical-buckets", defaultValue = "2048")
     int lexicalBuckets;
+    @Option(names = "--no-joint", description = "Leave out the joint (last user turn + response) encoding.")
+    boolean noJoint;
+    @Option(names = "--weight-decay", defaultValue = "0.01")
+    float weightDecay;
+    @Option(names = "--dropout", defaultValue = "0.3")
+    float dropout;
+    @Option(names = "--lr", defaultValue = "0.001")
+    float lr;
     @Option(names = "--encoder", defaultValue = "minilm")
     String encoder;
     @Option(names = "--cache", description = "Embedding cache directory (default: ./target/rm-cache).")
@@ -72,7 +82,7 @@ public final class AccuracyBench implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : Path.of("target", "rm-cache");
         Map<String, Object> json = new LinkedHashMap<>();
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, !noJoint));
             List<PairFeatures> feats;
             long t0 = System.nanoTime();
             try (ProgressBar bar = Bars.of("encode", all.size())) {
@@ -86,8 +96,8 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims, encoded in %.1f s (%d cached texts)%n",
                     file, all.size(), dev.size(), held.size(), fx.spec().dimension(), encodeS, enc.size());
-            TrainConfig base = TrainConfig.DEFAULT.withEpochs(epochs).withHeads(heads)
-                    .withSwitches(new LossSwitches(margin, smoothing, 0.3, flip, false));
+            TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, 42,
+                    new LossSwitches(margin, smoothing, 0.3, flip, false));
 
             double[] cv = crossValidate(base, all, feats, dev, fx, true);
             stdout.printf("%d-fold CV: model %.4f, bag-of-words baseline %.4f%n", folds, cv[0], cv[1]);

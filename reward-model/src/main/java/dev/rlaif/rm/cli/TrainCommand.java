@@ -61,6 +61,14 @@ public final class TrainCommand implements Callable<Integer> {
     double flip;
     @Option(names = "--seed", defaultValue = "42")
     long seed;
+    @Option(names = "--no-joint", description = "Leave out the joint (last user turn + response) encoding.")
+    boolean noJoint;
+    @Option(names = "--weight-decay", defaultValue = "0.01")
+    float weightDecay;
+    @Option(names = "--dropout", defaultValue = "0.3")
+    float dropout;
+    @Option(names = "--lr", defaultValue = "0.001")
+    float lr;
     @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2) or hashing-N (tests).")
     String encoder;
     @Option(names = "--cache", description = "Embedding cache directory (default: cache/ beside --out).")
@@ -83,10 +91,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         stdout.printf("pairs: %d labeled, %d for training, %d held out%n", all.size(), train.size(), held.size());
         Path cacheDir = cache != null ? cache : target.getParent().resolve("cache");
-        TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, 1e-3f, 1e-2f, 0.3f, true, seed,
+        TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, seed,
                 new LossSwitches(margin, smoothing, 0.3, flip, false));
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, !noJoint));
             List<PairFeatures> trainF;
             List<PairFeatures> heldF;
             try (ProgressBar bar = Bars.of("encode", all.size())) {

@@ -35,7 +35,7 @@ class EnsembleTrainerTest {
         return out;
     }
 
-    static final FeatureExtractor FX = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false));
+    static final FeatureExtractor FX = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false, false));
 
     @Test
     void ensembleRanksHeldOutPairsOfASeparableTask() {

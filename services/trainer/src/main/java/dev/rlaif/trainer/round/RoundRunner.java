@@ -53,7 +53,7 @@ public final class RoundRunner {
 
     public Outcome run(List<LabeledPair> train, List<LabeledPair> gold, Map<String, Long> offsets) throws IOException {
         long t0 = System.nanoTime();
-        FeatureSpec spec = new FeatureSpec(store.encoder().id(), store.encoder().dimension(), 2048, true);
+        FeatureSpec spec = FeatureExtractor.defaultSpec(store.encoder());
         FeatureExtractor fx = new FeatureExtractor(store.encoder(), spec);
         List<PairFeatures> trainF = ModelTraining.featurize(fx, train, k -> { });
         List<PairFeatures> goldF = ModelTraining.featurize(fx, gold, k -> { });
