@@ -44,19 +44,19 @@ public final class AccuracyBench implements Callable<Integer> {
     int folds;
     @Option(names = "--holdout-share", defaultValue = "0.2")
     double holdoutShare;
-    @Option(names = "--epochs", defaultValue = "12")
+    @Option(names = "--epochs", defaultValue = "6")
     int epochs;
     @Option(names = "--heads", defaultValue = "5")
     int heads;
-    @Option(names = "--hidden", defaultValue = "64")
+    @Option(names = "--hidden", defaultValue = "32")
     int hidden;
     @Option(names = "--lexical-buckets", defaultValue = "2048")
     int lexicalBuckets;
-    @Option(names = "--no-joint", description = "Leave out the joint (last user turn + response) encoding.")
-    boolean noJoint;
-    @Option(names = "--weight-decay", defaultValue = "0.01")
+    @Option(names = "--joint", description = "Also encode last user turn + response as one text.")
+    boolean joint;
+    @Option(names = "--weight-decay", defaultValue = "0.1")
     float weightDecay;
-    @Option(names = "--dropout", defaultValue = "0.3")
+    @Option(names = "--dropout", defaultValue = "0.5")
     float dropout;
     @Option(names = "--lr", defaultValue = "0.001")
     float lr;
@@ -82,7 +82,7 @@ public final class AccuracyBench implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : Path.of("target", "rm-cache");
         Map<String, Object> json = new LinkedHashMap<>();
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, !noJoint));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint));
             List<PairFeatures> feats;
             long t0 = System.nanoTime();
             try (ProgressBar bar = Bars.of("encode", all.size())) {

@@ -47,9 +47,9 @@ public final class TrainCommand implements Callable<Integer> {
     double holdoutShare;
     @Option(names = "--heads", defaultValue = "5", description = "Ensemble heads (default ${DEFAULT-VALUE}).")
     int heads;
-    @Option(names = "--hidden", defaultValue = "64", description = "Hidden units per head (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", defaultValue = "32", description = "Hidden units per head (default ${DEFAULT-VALUE}).")
     int hidden;
-    @Option(names = "--epochs", defaultValue = "12", description = "Epochs per head (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "6", description = "Epochs per head (default ${DEFAULT-VALUE}).")
     int epochs;
     @Option(names = "--lexical-buckets", defaultValue = "2048", description = "Hashed bag-of-words buckets, 0 = none (default ${DEFAULT-VALUE}).")
     int lexicalBuckets;
@@ -61,11 +61,11 @@ public final class TrainCommand implements Callable<Integer> {
     double flip;
     @Option(names = "--seed", defaultValue = "42")
     long seed;
-    @Option(names = "--no-joint", description = "Leave out the joint (last user turn + response) encoding.")
-    boolean noJoint;
-    @Option(names = "--weight-decay", defaultValue = "0.01")
+    @Option(names = "--joint", description = "Also encode last user turn + response as one text.")
+    boolean joint;
+    @Option(names = "--weight-decay", defaultValue = "0.1")
     float weightDecay;
-    @Option(names = "--dropout", defaultValue = "0.3")
+    @Option(names = "--dropout", defaultValue = "0.5")
     float dropout;
     @Option(names = "--lr", defaultValue = "0.001")
     float lr;
@@ -94,7 +94,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, seed,
                 new LossSwitches(margin, smoothing, 0.3, flip, false));
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, !noJoint));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint));
             List<PairFeatures> trainF;
             List<PairFeatures> heldF;
             try (ProgressBar bar = Bars.of("encode", all.size())) {

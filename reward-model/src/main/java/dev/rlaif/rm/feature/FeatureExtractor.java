@@ -38,7 +38,7 @@ public final class FeatureExtractor {
     }
 
     public static FeatureSpec defaultSpec(TextEncoder encoder) {
-        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true, true);
+        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true, false);
     }
 
     public FeatureSpec spec() {

@@ -20,7 +20,7 @@ import java.util.Map;
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
                           boolean bootstrap, long seed, LossSwitches switches) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig(5, 64, 12, 64, 1e-3f, 1e-2f, 0.3f, true, 42, LossSwitches.PLAIN);
+    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, true, 42, LossSwitches.PLAIN);
 
     public TrainConfig {
         if (heads < 1 || hidden < 1 || epochs < 1 || batch < 1 || lr <= 0 || weightDecay < 0 || dropout < 0 || dropout >= 1) {

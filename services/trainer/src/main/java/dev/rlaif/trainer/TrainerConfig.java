@@ -62,9 +62,9 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
                 env.decimal("RLAIF_TRAINER_TOLERANCE", 0.02),
                 env.integer("RLAIF_TRAINER_REPLAY_MAX", 50_000),
                 env.integer("RLAIF_TRAINER_HEADS", 5),
-                env.integer("RLAIF_TRAINER_HIDDEN", 64),
-                env.integer("RLAIF_TRAINER_EPOCHS", 12),
-                env.integer("RLAIF_TRAINER_MAX_STEPS", 150),
+                env.integer("RLAIF_TRAINER_HIDDEN", 32),
+                env.integer("RLAIF_TRAINER_EPOCHS", 6),
+                env.integer("RLAIF_TRAINER_MAX_STEPS", 100),
                 new LossSwitches(env.decimal("RLAIF_TRAINER_MARGIN", 0), env.decimal("RLAIF_TRAINER_SMOOTHING", 0),
                         0.3, env.decimal("RLAIF_TRAINER_FLIP", 0), env.bool("RLAIF_TRAINER_SOURCE_WEIGHTING", true)));
     }

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,7 @@ public final class TrainerService implements RlaifService {
     private Counter published;
     private Counter deadLetters;
     private Timer roundTimer;
+    private java.util.concurrent.ExecutorService prefetch;
 
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics) {
         this.kafka = kafka;
@@ -109,6 +111,11 @@ public final class TrainerService implements RlaifService {
         consumer.seekToBeginning(parts);
         Map<String, Long> trained = store.latestManifest().map(ModelManifest::dataOffsets).orElse(Map.of());
         LOG.info("Trainer resumes after {} (offsets {})", store.latestManifest().map(ModelManifest::version).orElse("nothing"), trained);
+        prefetch = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "trainer-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
         running.set(true);
         loop = new Thread(() -> run(parts, trained), "trainer-loop");
         loop.setDaemon(true);
@@ -120,6 +127,7 @@ public final class TrainerService implements RlaifService {
         LabelBuffer buffer = new LabelBuffer(config.holdoutShare(), config.replayMax());
         RoundRunner runner = new RoundRunner(store, config);
         long lastRound = 0;
+        List<PreferenceLabel> arrived = new ArrayList<>();
         try {
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -138,6 +146,13 @@ public final class TrainerService implements RlaifService {
                         label = null;
                     }
                     buffer.add(r.partition(), r.offset(), label, fresh, now);
+                    if (label != null && !label.getTie() && fresh) {
+                        arrived.add(label);
+                    }
+                }
+                if (!arrived.isEmpty()) {
+                    prefetch(new ArrayList<>(arrived));
+                    arrived.clear();
                 }
                 pending = buffer.pending();
                 caughtUp = caughtUp(parts);
@@ -170,6 +185,27 @@ public final class TrainerService implements RlaifService {
         } catch (RuntimeException e) {
             LOG.error("Trainer loop stopped", e);
         }
+    }
+
+    /**
+     * Embeds newly arrived labels' texts on another thread while a round trains, so the next round finds them in
+     * the embedding cache and spends its time training.
+     */
+    private void prefetch(List<PreferenceLabel> labels) {
+        prefetch.submit(() -> {
+            try {
+                var fx = new dev.rlaif.rm.feature.FeatureExtractor(store.encoder(),
+                        dev.rlaif.rm.feature.FeatureExtractor.defaultSpec(store.encoder()));
+                List<dev.rlaif.rm.ScoringInput> inputs = new ArrayList<>();
+                for (PreferenceLabel l : labels) {
+                    inputs.add(new dev.rlaif.rm.ScoringInput(l.getPrompt(), l.getChosen().getResponse(), l.getChosen().getCritique()));
+                    inputs.add(new dev.rlaif.rm.ScoringInput(l.getPrompt(), l.getRejected().getResponse(), l.getRejected().getCritique()));
+                }
+                fx.features(inputs);
+            } catch (RuntimeException e) {
+                LOG.debug("Prefetching embeddings failed (the round will embed them): {}", e.toString());
+            }
+        });
     }
 
     private boolean shouldRun(LabelBuffer buffer, long now, long lastRound) {
@@ -240,6 +276,9 @@ public final class TrainerService implements RlaifService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (prefetch != null) {
+            prefetch.shutdownNow();
         }
         if (consumer != null) {
             consumer.close();

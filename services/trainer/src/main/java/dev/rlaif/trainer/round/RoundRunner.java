@@ -31,7 +31,8 @@ import java.util.Optional;
  * <p>Tiny data: while the gold set has fewer than {@code minGold} pairs, accuracy on it says little (a 95% interval
  * wider than +-0.18), so the candidate is published without the comparison (gate "bootstrap"); its metrics still
  * report what the few gold pairs say. From {@code minGold} pairs on, the gate compares both models on the same,
- * current gold set.
+ * current gold set, and rejects the candidate when its accuracy is lower by more than
+ * {@code max(tolerance, sqrt(2 p (1 - p) / n))} (one standard error of the difference at the current accuracy p).
  */
 public final class RoundRunner {
 
@@ -84,7 +85,13 @@ public final class RoundRunner {
             PairwiseMetrics before = ModelTraining.evaluate(cur.weights(),
                     ModelTraining.featurize(cur.featureExtractor(), gold, k -> { }));
             metrics.put("current_accuracy", before.accuracy());
-            publish = candidate.accuracy() >= before.accuracy() - config.tolerance();
+            double p = before.accuracy();
+            // the gold set is small: "worse" must exceed both the tolerance and one standard error of the paired
+            // difference of two accuracies on the same n pairs (about sqrt(2 p (1 - p) / n))
+            double se = Math.sqrt(2 * p * (1 - p) / goldF.size());
+            double allowed = Math.max(config.tolerance(), se);
+            metrics.put("gate_allowed_drop", allowed);
+            publish = candidate.accuracy() >= before.accuracy() - allowed;
             gate = publish ? "not_worse" : "worse";
         }
         metrics.put("train_seconds", result.seconds());
