@@ -1,0 +1,32 @@
+package dev.rlaif.rm.feature;
+
+/**
+ * What a feature vector holds; saved in each model's manifest so the scorer builds the same vectors the model
+ * was trained on.
+ *
+ * @param encoderId      the text encoder ({@link dev.rlaif.rm.encode.TextEncoder#id()})
+ * @param embeddingDim   its vector size
+ * @param lexicalBuckets hashed bag-of-words buckets over the response (0 disables lexical features)
+ * @param critique       whether critique scores and the critique's encoding are part of the vector
+ * @param joint          whether the encoding of "last user turn + response" as one text is part of the vector
+ */
+public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint) {
+
+    public static final int CRITIQUE_SCALARS = 4;
+    public static final int LENGTH_FEATURES = 5;
+
+    public FeatureSpec {
+        if (embeddingDim <= 0 || lexicalBuckets < 0) {
+            throw new IllegalArgumentException("embeddingDim > 0 and lexicalBuckets >= 0 required");
+        }
+    }
+
+    /** Offset of the first dimension that is not a dense (standardised) feature: the lexical block. */
+    public int lexicalOffset() {
+        return (joint ? 3 : 2) * embeddingDim + (critique ? embeddingDim + CRITIQUE_SCALARS : 0) + LENGTH_FEATURES;
+    }
+
+    public int dimension() {
+        return lexicalOffset() + lexicalBuckets;
+    }
+}
