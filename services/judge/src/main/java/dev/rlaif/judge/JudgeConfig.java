@@ -109,7 +109,7 @@ public record JudgeConfig(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("RLAIF_JUDGE_LLM_URL", llmUrl == null ? "(none: reward-model backend)" : llmUrl);
         m.put("RLAIF_JUDGE_LLM_MODEL", llmModel);
-        m.put("RLAIF_JUDGE_API_KEY", Env.redact("RLAIF_JUDGE_API_KEY", apiKey == null ? "(none)" : apiKey));
+        m.put("RLAIF_JUDGE_API_KEY", apiKey == null ? "(none)" : Env.redact("RLAIF_JUDGE_API_KEY", apiKey));
         m.put("RLAIF_JUDGE_TIMEOUT", timeout);
         m.put("RLAIF_JUDGE_SAMPLES", samples);
         m.put("RLAIF_JUDGE_ALLOW_TIE", allowTie);

@@ -2,6 +2,7 @@ package dev.rlaif.judge.critique;
 
 import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.judge.llm.ChatRequest;
+import dev.rlaif.judge.llm.Retryability;
 import dev.rlaif.judge.llm.Sampler;
 import dev.rlaif.judge.prompt.PromptTemplate;
 import dev.rlaif.schema.ChatMessage;
@@ -71,6 +72,10 @@ public final class Critic {
         return sampler.sample(req).handle((result, error) -> {
             if (error != null) {
                 failed.increment();
+                if (Retryability.unwrap(error) instanceof java.util.concurrent.RejectedExecutionException) {
+                    log.debug("critique of generation {} abandoned: the judge is stopping", side.getGenerationId());
+                    return Optional.<Critique>empty();
+                }
                 log.warn("no critique of generation {} (pair {}): {}", side.getGenerationId(), pair.getPairId(),
                         error.toString());
                 return Optional.<Critique>empty();

@@ -72,6 +72,8 @@ public final class JudgeService implements RlaifService {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean running;
+    /** False once the loop has made its last commit: results after that are dropped, to be judged again. */
+    private volatile boolean accepting = true;
     private volatile Throwable loopFailure;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, SpecificRecord> producer;
@@ -161,6 +163,7 @@ public final class JudgeService implements RlaifService {
             } catch (RuntimeException e) {
                 log.warn("final offset commit failed; the pairs after the last commit will be re-judged", e);
             }
+            accepting = false;
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -238,6 +241,12 @@ public final class JudgeService implements RlaifService {
     }
 
     private void write(JudgeResult result, OffsetTracker.Track track, long offset) {
+        if (!accepting) {
+            log.debug("stopped: not writing pair {}, it is uncommitted and will be judged again",
+                    result.judgment().getPairId());
+            inFlight.decrementAndGet();
+            return;
+        }
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
         for (Critique c : result.freshCritiques()) {
             out.add(new ProducerRecord<>(Topics.CRITIQUES.name(), c.getGenerationId(), c));
@@ -269,6 +278,8 @@ public final class JudgeService implements RlaifService {
     private void finished(OffsetTracker.Track track, long offset, Exception error) {
         if (error == null) {
             track.complete(offset);
+        } else if (!accepting) {
+            log.debug("stopped: the write of pair offset {} failed; it is uncommitted and will be judged again", offset);
         } else {
             log.error("could not write the outputs of pair offset {}: the partition will be re-read from its oldest "
                     + "pending pair", offset, error);
