@@ -83,21 +83,21 @@ class JudgeServiceBrokerTest {
             raw.send(new ProducerRecord<>(Topics.PAIRS.name(), "bad-1".getBytes(StandardCharsets.UTF_8),
                     "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
         }
-        List<ComparisonPair> pairs = produce("restart", 40);
+        List<ComparisonPair> pairs = produce("restart", 60);
         Set<String> ids = pairs.stream().map(ComparisonPair::getPairId).collect(Collectors.toSet());
         int maxPending = 6;
         try (SimulatedOpenAiEndpoint llm = new SimulatedOpenAiEndpoint(8, SimulatedOpenAiEndpoint.NMode.HONOUR,
-                Fixtures.prefers("GOOD", 30))) {
+                Fixtures.prefers("GOOD", 100))) {
             Map<String, String> env = new HashMap<>(Map.of(
                     "RLAIF_JUDGE_LLM_URL", llm.baseUrl(), "RLAIF_JUDGE_LLM_MODEL", "judge-test",
                     "RLAIF_JUDGE_MAX_IN_FLIGHT", "8", "RLAIF_JUDGE_MAX_PENDING_PAIRS", String.valueOf(maxPending),
                     "RLAIF_JUDGE_SHUTDOWN_GRACE", "0s", "RLAIF_JUDGE_GROUP_ID", "judge-restart-test"));
 
             RlaifService first = service(env);
-            await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= 12);
+            await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= 20);
             first.close(); // mid-stream: pairs in flight are neither committed nor (necessarily) written
             int afterFirst = judgmentsOf(ids).size();
-            assertThat(afterFirst).isLessThan(40);
+            assertThat(afterFirst).isLessThan(ids.size());
 
             RlaifService second = service(env);
             try {
@@ -113,6 +113,7 @@ class JudgeServiceBrokerTest {
             assertThat(judgments).allMatch(r -> r.value().getVerdict() == Verdict.A
                     && r.value().getJudgeType() == JudgeType.LLM);
             // duplicates only for pairs in flight at the stop: at most one poll's worth past the pending bound
+            // (fewer than the 20 judged before the stop, so judging everything again would fail here)
             assertThat(judgments.size() - ids.size()).isLessThanOrEqualTo(2 * maxPending);
 
             // the shared response was critiqued once, across the restart (cache preloaded from the critiques topic)
