@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -31,7 +32,8 @@ import java.util.function.Function;
 public final class SimulatedOpenAiEndpoint implements AutoCloseable {
 
     /** What the client asked, as the server sees it. */
-    public record Request(int index, String model, String system, String user, int n, double temperature) {
+    public record Request(int index, String model, String system, String user, int n, double temperature,
+                          long receivedNanos) {
         /** Whether this is a critique request (the critique prompt), rather than a pairwise one. */
         public boolean critique() {
             return user.contains("[The Start of the Assistant's Response]");
@@ -62,8 +64,13 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
      * @param status   HTTP status (200 for answers)
      * @param delayMs  time spent before answering (holding a concurrency slot)
      * @param contents the answers (choices); with n honoured the server returns what is given here
+     * @param headers  extra response headers (Retry-After, say)
      */
-    public record Reply(int status, long delayMs, List<String> contents) {
+    public record Reply(int status, long delayMs, List<String> contents, Map<String, String> headers) {
+        public Reply(int status, long delayMs, List<String> contents) {
+            this(status, delayMs, contents, Map.of());
+        }
+
         public static Reply answers(long delayMs, List<String> contents) {
             return new Reply(200, delayMs, contents);
         }
@@ -128,7 +135,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
             }
             int n = body.path("n").asInt(1);
             Request req = new Request(requests.getAndIncrement(), body.path("model").asText(), system, user, n,
-                    body.path("temperature").asDouble(1.0));
+                    body.path("temperature").asDouble(1.0), System.nanoTime());
             synchronized (seen) {
                 seen.add(req);
             }
@@ -144,6 +151,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
                 if (reply.delayMs() > 0) {
                     Thread.sleep(reply.delayMs());
                 }
+                reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
                 if (reply.status() != 200) {
                     send(exchange, reply.status(), "{\"error\":{\"message\":\"simulated " + reply.status()
                             + "\",\"type\":\"server_error\"}}");

@@ -54,10 +54,17 @@ public final class ResilientEndpoint implements ChatEndpoint {
             t.setDaemon(true);
             return t;
         });
-        this.retry = Retry.of("judge-llm", RetryConfig.custom()
+        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(policy.initialBackoff(), 2.0, 0.5,
+                policy.maxBackoff());
+        long maxBackoffMs = policy.maxBackoff().toMillis();
+        this.retry = Retry.of("judge-llm", RetryConfig.<ChatResult>custom()
                 .maxAttempts(policy.maxAttempts())
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(policy.initialBackoff(), 2.0, 0.5,
-                        policy.maxBackoff()))
+                .intervalBiFunction((attempt, outcome) -> {
+                    long jittered = backoff.apply(attempt);
+                    long asked = outcome.isLeft() ? Retryability.retryAfterMillis(outcome.getLeft()) : -1;
+                    // a server's Retry-After (429/503) is honoured, within the backoff cap
+                    return asked < 0 ? jittered : Math.min(maxBackoffMs, Math.max(jittered, asked));
+                })
                 .retryOnException(Retryability::isTransient)
                 .failAfterMaxAttempts(false)
                 .build());

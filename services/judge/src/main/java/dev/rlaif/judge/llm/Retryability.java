@@ -40,6 +40,26 @@ public final class Retryability {
         return isTransient(error) && !(unwrap(error) instanceof CallNotPermittedException);
     }
 
+    /** The wait a server asked for in a {@code Retry-After} header (seconds form), in ms; -1 when none. */
+    public static long retryAfterMillis(Throwable error) {
+        if (unwrap(error) instanceof OpenAIServiceException s) {
+            for (String v : s.headers().values("retry-after")) {
+                try {
+                    return Math.max(0, Math.round(Double.parseDouble(v.trim()) * 1000));
+                } catch (NumberFormatException e) {
+                    return -1; // an HTTP date: fall back to the exponential backoff
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a 4xx answer to a request with {@code n > 1} may mean the server does not do {@code n}. */
+    public static boolean mayRejectN(Throwable error) {
+        int status = status(error);
+        return status == 400 || status == 422;
+    }
+
     /** The HTTP status of a server error, or 0. */
     public static int status(Throwable error) {
         return unwrap(error) instanceof OpenAIServiceException s ? s.statusCode() : 0;

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Gets k sampled answers to one prompt: one request with {@code n = k} while the server honours {@code n}, else k
- * parallel single-answer requests. It learns which: a server that rejects {@code n > 1} with a 4xx (TGI, some
- * llama.cpp builds) or silently returns fewer answers than asked (Ollama) is asked with {@code n = 1} from then on,
+ * parallel single-answer requests. It learns which: a server that rejects {@code n > 1} (TGI, some
+ * llama.cpp builds) with a 400 or 422, or silently returns fewer answers than asked (Ollama) is asked with {@code n = 1} from then on,
  * and the missing answers of the current call are fetched in parallel.
  */
 public final class Sampler {
@@ -32,9 +32,8 @@ public final class Sampler {
         }
         return endpoint.send(request).handle((result, error) -> {
             if (error != null) {
-                int status = Retryability.status(error);
-                if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                    disableN("rejected n=" + request.n() + " with HTTP " + status);
+                if (Retryability.mayRejectN(error)) {
+                    disableN("rejected n=" + request.n() + " with HTTP " + Retryability.status(error));
                     return parallel(request, request.n());
                 }
                 return CompletableFuture.<ChatResult>failedFuture(error);

@@ -173,6 +173,22 @@ class GenRmJudgeTest {
     }
 
     @Test
+    void honoursRetryAfterOnRateLimits() throws Exception {
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, req ->
+                attempts.computeIfAbsent(req.user(), k -> new AtomicInteger()).incrementAndGet() == 1
+                        ? new Reply(429, 0, List.of(), Map.of("Retry-After", "0.4"))
+                        : Fixtures.prefers("GOOD", 0).apply(req)),
+                "RLAIF_JUDGE_CRITIQUES", "false", "RLAIF_JUDGE_SAMPLES", "1", "RLAIF_JUDGE_RETRY_MAX_BACKOFF", "5s");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getVerdict()).isEqualTo(Verdict.B);
+        var seen = server.seen();
+        assertThat(seen).hasSize(2);
+        // the initial backoff is 10 ms; the server asked for 400 ms
+        assertThat((seen.get(1).receivedNanos() - seen.get(0).receivedNanos()) / 1_000_000).isGreaterThanOrEqualTo(380);
+    }
+
+    @Test
     void exhaustedRetriesGiveAnUnavailableJudgmentWithTheError() throws Exception {
         GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, req -> Reply.error(500)),
                 "RLAIF_JUDGE_RETRY_ATTEMPTS", "3");
