@@ -52,7 +52,9 @@
     } catch (err) { $('login-error').textContent = 'Cannot reach the service: ' + err.message; }
   });
   $('signout').addEventListener('click', () => signOut(''));
-  $('guideline-toggle').addEventListener('click', () => { $('guideline').hidden = !$('guideline').hidden; });
+  $('guideline-toggle').addEventListener('click', () => {
+    const g = $('guideline'); g.open = true; g.scrollIntoView({ behavior: 'smooth' });
+  });
 
   async function loadGuideline() {
     const res = await fetch('/api/guideline');
@@ -182,7 +184,7 @@
     if (!state.task) { return; }
     const left = Math.max(0, Math.round((state.expiresAt - Date.now()) / 1000));
     const el = $('lease');
-    el.textContent = left > 0 ? `⏱ ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'lease expired';
+    el.textContent = left > 0 ? `lease ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'lease expired';
     el.className = 'pill lease' + (left === 0 ? ' expired' : left < 30 ? ' low' : '');
   }, 250);
 
