@@ -89,7 +89,7 @@
     $('reason').textContent = t.audit ? 'audit' : t.reason.toLowerCase().replace(/_/g, ' ');
     $('reason').className = 'tag' + (t.audit ? ' audit' : '');
     $('overlap').textContent = `label ${t.labels_done + 1} of ${t.labels_wanted} for this pair`;
-    $('progress').textContent = `${t.progress.labeled_by_you} labeled · ${t.progress.available} waiting`;
+    $('progress').textContent = `${t.progress.labeled_by_you} labeled · ${t.progress.available_text} waiting`;
     const turns = $('turns');
     turns.replaceChildren();
     for (const m of t.prompt) {

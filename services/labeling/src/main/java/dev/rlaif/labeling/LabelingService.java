@@ -113,6 +113,7 @@ public final class LabelingService implements RlaifService {
             return t;
         });
         retry.scheduleWithFixedDelay(this::retryUnpublished, 2, 2, TimeUnit.SECONDS);
+        retry.scheduleWithFixedDelay(this::flushPublished, 100, 100, TimeUnit.MILLISECONDS);
 
         oracle = context.attribute(GoldOracle.ATTRIBUTE, GoldOracle.class).orElse(null);
         if (config.simAnnotators() > 0 && oracle != null) {
@@ -161,6 +162,14 @@ public final class LabelingService implements RlaifService {
             }
         } catch (RuntimeException e) {
             log.warn("re-sending unacknowledged labels failed, will retry: {}", e.toString());
+        }
+    }
+
+    private void flushPublished() {
+        try {
+            queue.flushPublished();
+        } catch (RuntimeException e) {
+            log.warn("recording published labels failed, will retry: {}", e.toString());
         }
     }
 
@@ -237,6 +246,14 @@ public final class LabelingService implements RlaifService {
         }
         if (retry != null) {
             retry.shutdownNow();
+            try {
+                retry.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (queue != null) {
+            flushPublished();
         }
         if (consumer != null) {
             consumer.close();

@@ -41,6 +41,9 @@ import java.util.function.Consumer;
  */
 public final class LabelingApi {
 
+    /** The progress counter counts available tasks up to this many ("99+"). */
+    static final int PROGRESS_CAP = 100;
+
     private final LabelingConfig config;
     private final Accounts accounts;
     private final LabelQueue queue;
@@ -219,7 +222,9 @@ public final class LabelingApi {
         responses.put("B", Map.of("generation_id", right.getGenerationId(), "text", right.getResponse()));
         out.put("responses", responses);
         out.put("suggestion", suggestion(r, aLeft));
-        out.put("progress", Map.of("labeled_by_you", queue.labelCount(a.id()), "available", queue.availableTo(a.id(), now)));
+        int available = queue.availableTo(a.id(), now, PROGRESS_CAP);
+        out.put("progress", Map.of("labeled_by_you", queue.labelCount(a.id()), "available", available,
+                "available_text", available >= PROGRESS_CAP ? (PROGRESS_CAP - 1) + "+" : String.valueOf(available)));
         return out;
     }
 

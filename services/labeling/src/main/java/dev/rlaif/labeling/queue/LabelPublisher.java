@@ -13,11 +13,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,10 @@ public final class LabelPublisher implements AutoCloseable {
         this.settings = settings;
         this.queue = queue;
         this.db = db;
-        this.producer = Clients.avroProducer(settings, clientId);
+        // acks=all and idempotent (the project's producer settings), but no linger: an annotator waits for this send.
+        Map<String, Object> config = new HashMap<>(Clients.producerConfig(settings, clientId));
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), AvroSerdes.from(settings).<HumanLabel>serializer());
     }
 
     /** The record of a stored label. */

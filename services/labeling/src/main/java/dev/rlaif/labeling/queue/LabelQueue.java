@@ -59,6 +59,10 @@ public final class LabelQueue {
     private final Map<String, StoredLabel> labels = new LinkedHashMap<>();
     private final Set<String> unpublished = new HashSet<>();
     private final Map<String, Integer> labelsByAnnotator = new HashMap<>();
+    private final Set<String> publishedPending = new HashSet<>();
+    private final Map<Integer, Long> publishedOffsetsPending = new HashMap<>();
+    /** The labels topic (one per service); set by the first acknowledgement. */
+    private String publishedTopic = "human-labels";
     private long nextSeq;
 
     /** One escalation and who has worked on it. */
@@ -167,6 +171,24 @@ public final class LabelQueue {
      * already holds one (a reloaded page gets the same task back). Empty when nothing is available.
      */
     public Optional<Assignment> next(String annotatorId, Instant now) {
+        long mark = -1;
+        Optional<Assignment> result;
+        lock.lock();
+        try {
+            result = nextLocked(annotatorId, now);
+            if (result.isPresent()) {
+                mark = db.commitMark();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (mark >= 0) {
+            db.awaitDurable(mark);
+        }
+        return result;
+    }
+
+    private Optional<Assignment> nextLocked(String annotatorId, Instant now) {
         long t0 = now.toEpochMilli();
         lock.lock();
         try {
@@ -215,6 +237,24 @@ public final class LabelQueue {
      */
     public SubmitResult submit(String annotatorId, boolean simulated, String leaseId, String labelId, Choice shownChoice,
                                String rationale, long timeSpentMs, Instant now) {
+        long mark;
+        SubmitResult r;
+        lock.lock();
+        try {
+            r = submitLocked(annotatorId, simulated, leaseId, labelId, shownChoice, rationale, timeSpentMs, now);
+            mark = db.commitMark();
+        } finally {
+            lock.unlock();
+        }
+        if (r.stored()) {
+            // A duplicate may answer a label whose first submission is still waiting for the disk: wait as well.
+            db.awaitDurable(mark);
+        }
+        return r;
+    }
+
+    private SubmitResult submitLocked(String annotatorId, boolean simulated, String leaseId, String labelId, Choice shownChoice,
+                                      String rationale, long timeSpentMs, Instant now) {
         long t0 = now.toEpochMilli();
         lock.lock();
         try {
@@ -284,6 +324,22 @@ public final class LabelQueue {
     }
 
     private LeaseResult endLease(String annotatorId, String leaseId, String state, Instant now) {
+        long mark;
+        LeaseResult r;
+        lock.lock();
+        try {
+            r = endLeaseLocked(annotatorId, leaseId, state, now);
+            mark = db.commitMark();
+        } finally {
+            lock.unlock();
+        }
+        if (r == LeaseResult.OK) {
+            db.awaitDurable(mark);
+        }
+        return r;
+    }
+
+    private LeaseResult endLeaseLocked(String annotatorId, String leaseId, String state, Instant now) {
         lock.lock();
         try {
             StoredLease lease = leases.get(leaseId);
@@ -319,18 +375,39 @@ public final class LabelQueue {
         }
     }
 
-    /** Records that {@code human-labels} acknowledged these labels, at these next offsets per partition. */
+    /**
+     * Records that {@code human-labels} acknowledged these labels, at these next offsets per partition. The memory
+     * view changes at once; the database row is updated by {@link #flushPublished()} (batched), because losing that
+     * update is harmless: at start the outbox recovery finds the label on the topic and does not send it again.
+     */
     public void markPublished(Collection<String> labelIds, String topic, Map<Integer, Long> nextOffsets) {
         lock.lock();
         try {
-            db.markPublished(labelIds, topic, nextOffsets);
             for (String id : labelIds) {
                 StoredLabel l = labels.get(id);
                 if (l != null) {
                     labels.put(id, l.asPublished());
                 }
                 unpublished.remove(id);
+                publishedPending.add(id);
             }
+            publishedTopic = topic;
+            nextOffsets.forEach((p, o) -> publishedOffsetsPending.merge(p, o, Math::max));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes the pending "published" marks to the database in one transaction. */
+    public void flushPublished() {
+        lock.lock();
+        try {
+            if (publishedPending.isEmpty()) {
+                return;
+            }
+            db.markPublished(publishedPending, publishedTopic, publishedOffsetsPending);
+            publishedPending.clear();
+            publishedOffsetsPending.clear();
         } finally {
             lock.unlock();
         }
@@ -414,8 +491,11 @@ public final class LabelQueue {
         }
     }
 
-    /** Number of tasks this annotator could be handed now (for the progress counter). */
-    public int availableTo(String annotatorId, Instant now) {
+    /**
+     * Number of tasks this annotator could be handed now, counted up to {@code cap} (the progress counter shows
+     * "99+"): the count walks the open tasks under the queue's lock, so it stops early on a long queue.
+     */
+    public int availableTo(String annotatorId, Instant now, int cap) {
         long t0 = now.toEpochMilli();
         lock.lock();
         try {
@@ -423,8 +503,9 @@ public final class LabelQueue {
             for (Task t : open) {
                 if ((t.meta.notBefore() == null || t.meta.notBefore() <= t0) && !t.labeledBy.contains(annotatorId)
                         && !t.skippedBy.contains(annotatorId)
-                        && (t.live.containsKey(annotatorId) || t.labeledBy.size() + t.liveLeases(t0) < t.meta.labelsWanted())) {
-                    n++;
+                        && (t.live.containsKey(annotatorId) || t.labeledBy.size() + t.liveLeases(t0) < t.meta.labelsWanted())
+                        && ++n >= cap) {
+                    break;
                 }
             }
             return n;

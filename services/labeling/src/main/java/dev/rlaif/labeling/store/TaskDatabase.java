@@ -38,21 +38,34 @@ public final class TaskDatabase implements AutoCloseable {
     public static final String SUBMITTED = "SUBMITTED";
 
     private final Connection db;
+    private final Connection flushConnection;
+    private final Object flushMonitor = new Object();
+    private long committed;
+    private long flushed;
+    private volatile boolean closed;
+    private final Thread flusher;
 
-    private TaskDatabase(Connection db) {
+    private TaskDatabase(Connection db, Connection flushConnection) {
         this.db = db;
+        this.flushConnection = flushConnection;
+        this.flusher = new Thread(this::flushLoop, "labeling-store-flush");
+        this.flusher.setDaemon(true);
     }
 
     /** Opens (creating if needed) the database in {@code dir}; a second process on the same directory is refused. */
     public static TaskDatabase open(Path dir) {
         try {
             Files.createDirectories(dir);
-            // WRITE_DELAY=0: a commit reaches the file at once (not up to 500 ms later), so a killed process keeps it.
-            String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("tasks") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+            // Group commit: transactions commit in memory; the flusher thread writes all commits made so far to the
+            // file in one CHECKPOINT, and a caller that must not answer before its change is on disk waits for it
+            // (awaitDurable). Many concurrent annotators then share one file write instead of one each.
+            String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("tasks") + ";DB_CLOSE_ON_EXIT=FALSE";
             Connection c = DriverManager.getConnection(url, "rlaif", "");
             c.setAutoCommit(false);
-            TaskDatabase d = new TaskDatabase(c);
+            Connection f = DriverManager.getConnection(url, "rlaif", "");
+            TaskDatabase d = new TaskDatabase(c, f);
             d.createSchema();
+            d.flusher.start();
             log.info("labeling task store open at {}", dir.toAbsolutePath());
             return d;
         } catch (Exception e) {
@@ -190,7 +203,7 @@ public final class TaskDatabase implements AutoCloseable {
                 o.addBatch();
             }
             o.executeBatch();
-            db.commit();
+            commit();
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot store escalations", e);
@@ -207,7 +220,7 @@ public final class TaskDatabase implements AutoCloseable {
             p.setLong(6, l.expiresAt());
             p.setString(7, l.state());
             p.executeUpdate();
-            db.commit();
+            commit();
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot store lease", e);
@@ -227,7 +240,7 @@ public final class TaskDatabase implements AutoCloseable {
                 s.setLong(3, now);
                 s.executeUpdate();
             }
-            db.commit();
+            commit();
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot update lease", e);
@@ -257,7 +270,7 @@ public final class TaskDatabase implements AutoCloseable {
             d.setString(1, l.escalationId());
             d.setString(2, l.annotatorId());
             d.executeUpdate();
-            db.commit();
+            commit();
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot store label " + l.labelId(), e);
@@ -283,10 +296,76 @@ public final class TaskDatabase implements AutoCloseable {
                 o.addBatch();
             }
             o.executeBatch();
-            db.commit();
+            commit();
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot mark labels published", e);
+        }
+    }
+
+    private void commit() throws SQLException {
+        db.commit();
+        synchronized (flushMonitor) {
+            committed++;
+            flushMonitor.notifyAll();
+        }
+    }
+
+    /** A mark of everything committed so far, for {@link #awaitDurable(long)}. */
+    public long commitMark() {
+        synchronized (flushMonitor) {
+            return committed;
+        }
+    }
+
+    /** Waits until every transaction committed before {@code mark} was taken is written to the database file. */
+    public void awaitDurable(long mark) {
+        synchronized (flushMonitor) {
+            while (flushed < mark) {
+                if (closed) {
+                    throw new IllegalStateException("the task store closed before the change was written");
+                }
+                try {
+                    flushMonitor.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the task store", e);
+                }
+            }
+        }
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            long target;
+            synchronized (flushMonitor) {
+                while (committed == flushed && !closed) {
+                    try {
+                        flushMonitor.wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                target = committed;
+            }
+            if (closed) {
+                return;
+            }
+            try (Statement s = flushConnection.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                log.error("writing the task store to disk failed, retrying", e);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            }
+            synchronized (flushMonitor) {
+                flushed = Math.max(flushed, target);
+                flushMonitor.notifyAll();
+            }
         }
     }
 
@@ -300,7 +379,17 @@ public final class TaskDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (flushMonitor) {
+            closed = true;
+            flushMonitor.notifyAll();
+        }
         try {
+            flusher.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            flushConnection.close();
             db.close();
         } catch (SQLException e) {
             log.warn("closing the task store failed: {}", e.toString());

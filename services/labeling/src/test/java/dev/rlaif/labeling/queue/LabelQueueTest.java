@@ -155,5 +155,15 @@ class LabelQueueTest {
         assertThat(queue.next("a2", Instant.now()).orElseThrow().lease().leaseId()).isEqualTo(b.lease().leaseId());
         assertThat(queue.next("a1", Instant.now())).isEmpty();
         assertThat(queue.next("a3", Instant.now())).isEmpty();
+
+        // An acknowledgement recorded (batched) survives the next reopen, with the acknowledged offset.
+        queue.markPublished(List.of("l1"), "human-labels", Map.of(1, 42L));
+        assertThat(queue.unpublishedCount()).isZero();
+        queue.flushPublished();
+        db.close();
+        db = TaskDatabase.open(dir);
+        queue = new LabelQueue(db, LEASE, (r, n) -> n);
+        assertThat(queue.unpublished()).isEmpty();
+        assertThat(db.publishedOffsets("human-labels")).containsEntry(1, 42L);
     }
 }
