@@ -188,42 +188,40 @@ public final class LabelQueue {
         return result;
     }
 
+    /** Caller holds the lock. */
     private Optional<Assignment> nextLocked(String annotatorId, Instant now) {
         long t0 = now.toEpochMilli();
-        lock.lock();
-        try {
-            String held = currentLease.get(annotatorId);
-            if (held != null) {
-                StoredLease l = leases.get(held);
-                Task t = tasks.get(l.escalationId());
-                if (TaskDatabase.ACTIVE.equals(l.state()) && l.expiresAt() > t0 && !t.done()) {
-                    return Optional.of(assignment(l, t));
-                }
-                currentLease.remove(annotatorId);
-            }
-            for (Task t : open) {
-                if (t.meta.notBefore() != null && t.meta.notBefore() > t0) {
-                    continue;
-                }
-                if (t.labeledBy.contains(annotatorId) || t.skippedBy.contains(annotatorId)) {
-                    continue;
-                }
-                if (t.labeledBy.size() + t.liveLeases(t0) >= t.meta.labelsWanted() || t.live.containsKey(annotatorId)) {
-                    continue;
-                }
-                String order = PairIds.unitHash(annotatorId + "|" + t.meta.escalationId()) < 0.5 ? "AB" : "BA";
-                StoredLease l = new StoredLease(UUID.randomUUID().toString(), t.meta.escalationId(), annotatorId, order,
-                        t0, t0 + leaseTimeout.toMillis(), TaskDatabase.ACTIVE);
-                db.insertLease(l);
-                leases.put(l.leaseId(), l);
-                t.live.put(annotatorId, l);
-                currentLease.put(annotatorId, l.leaseId());
+        String held = currentLease.get(annotatorId);
+        if (held != null) {
+            StoredLease l = leases.get(held);
+            Task t = tasks.get(l.escalationId());
+            if (TaskDatabase.ACTIVE.equals(l.state()) && l.expiresAt() > t0 && !t.done()) {
                 return Optional.of(assignment(l, t));
             }
-            return Optional.empty();
-        } finally {
-            lock.unlock();
+            currentLease.remove(annotatorId);
         }
+        for (Task t : open) {
+            if (t.meta.notBefore() != null && t.meta.notBefore() > t0) {
+                continue;
+            }
+            if (t.labeledBy.contains(annotatorId) || t.skippedBy.contains(annotatorId)) {
+                continue;
+            }
+            if (t.labeledBy.size() + t.liveLeases(t0) >= t.meta.labelsWanted() || t.live.containsKey(annotatorId)) {
+                continue;
+            }
+            String order = PairIds.unitHash(annotatorId + "|" + t.meta.escalationId()) < 0.5 ? "AB" : "BA";
+            // Time-ordered ids: new leases append to the end of the store's index instead of dirtying random pages.
+            String leaseId = String.format("%012x-%s", t0, UUID.randomUUID().toString().substring(0, 18));
+            StoredLease l = new StoredLease(leaseId, t.meta.escalationId(), annotatorId, order,
+                    t0, t0 + leaseTimeout.toMillis(), TaskDatabase.ACTIVE);
+            db.insertLease(l);
+            leases.put(l.leaseId(), l);
+            t.live.put(annotatorId, l);
+            currentLease.put(annotatorId, l.leaseId());
+            return Optional.of(assignment(l, t));
+        }
+        return Optional.empty();
     }
 
     private static Assignment assignment(StoredLease l, Task t) {
@@ -253,64 +251,60 @@ public final class LabelQueue {
         return r;
     }
 
+    /** Caller holds the lock. */
     private SubmitResult submitLocked(String annotatorId, boolean simulated, String leaseId, String labelId, Choice shownChoice,
                                       String rationale, long timeSpentMs, Instant now) {
         long t0 = now.toEpochMilli();
-        lock.lock();
-        try {
-            StoredLabel existing = labels.get(labelId);
-            if (existing != null) {
-                if (existing.annotatorId().equals(annotatorId) && existing.leaseId().equals(leaseId)) {
-                    return new SubmitResult(SubmitResult.Status.DUPLICATE, existing, "already recorded");
-                }
-                return SubmitResult.reject(SubmitResult.Status.CONFLICT,
-                        "label_id " + labelId + " is already used by another label: send a fresh label_id");
+        StoredLabel existing = labels.get(labelId);
+        if (existing != null) {
+            if (existing.annotatorId().equals(annotatorId) && existing.leaseId().equals(leaseId)) {
+                return new SubmitResult(SubmitResult.Status.DUPLICATE, existing, "already recorded");
             }
-            StoredLease lease = leases.get(leaseId);
-            if (lease == null) {
-                return SubmitResult.reject(SubmitResult.Status.NOT_FOUND, "no lease " + leaseId);
-            }
-            if (!lease.annotatorId().equals(annotatorId)) {
-                return SubmitResult.reject(SubmitResult.Status.FORBIDDEN, "lease " + leaseId + " belongs to another annotator");
-            }
-            Task task = tasks.get(lease.escalationId());
-            if (TaskDatabase.SUBMITTED.equals(lease.state()) || task.labeledBy.contains(annotatorId)) {
-                return SubmitResult.reject(SubmitResult.Status.CONFLICT,
-                        "you already labeled this task (with another label_id); the first label stands");
-            }
-            boolean live = TaskDatabase.ACTIVE.equals(lease.state()) && lease.expiresAt() > t0;
-            if (!live) {
-                task.liveLeases(t0);
-                int othersLive = task.live.size() - (task.live.containsKey(annotatorId) ? 1 : 0);
-                if (task.labeledBy.size() + othersLive >= task.meta.labelsWanted()) {
-                    return SubmitResult.reject(SubmitResult.Status.CONFLICT,
-                            "your lease expired and the slot was taken by another annotator: label not recorded");
-                }
-            }
-            Choice choice = "AB".equals(lease.order()) || shownChoice == Choice.TIE ? shownChoice
-                    : shownChoice == Choice.A ? Choice.B : Choice.A;
-            StoredLabel label = new StoredLabel(labelId, task.meta.escalationId(), task.meta.pairId(), annotatorId,
-                    choice.name(), shownChoice.name(), rationale, simulated ? "SIMULATED" : "ANNOTATOR",
-                    Math.max(0, timeSpentMs), t0, leaseId, false);
-            db.insertLabel(label);
-            labels.put(labelId, label);
-            labelsByAnnotator.merge(annotatorId, 1, Integer::sum);
-            unpublished.add(labelId);
-            leases.put(leaseId, lease.withState(TaskDatabase.SUBMITTED));
-            task.live.remove(annotatorId);
-            task.labeledBy.add(annotatorId);
-            task.skippedBy.remove(annotatorId);
-            if (leaseId.equals(currentLease.get(annotatorId))) {
-                currentLease.remove(annotatorId);
-            }
-            if (task.done()) {
-                open.remove(task);
-            }
-            return new SubmitResult(live ? SubmitResult.Status.ACCEPTED : SubmitResult.Status.ACCEPTED_LATE, label,
-                    live ? "recorded" : "recorded although your lease had expired: the slot was still free");
-        } finally {
-            lock.unlock();
+            return SubmitResult.reject(SubmitResult.Status.CONFLICT,
+                    "label_id " + labelId + " is already used by another label: send a fresh label_id");
         }
+        StoredLease lease = leases.get(leaseId);
+        if (lease == null) {
+            return SubmitResult.reject(SubmitResult.Status.NOT_FOUND, "no lease " + leaseId);
+        }
+        if (!lease.annotatorId().equals(annotatorId)) {
+            return SubmitResult.reject(SubmitResult.Status.FORBIDDEN, "lease " + leaseId + " belongs to another annotator");
+        }
+        Task task = tasks.get(lease.escalationId());
+        if (TaskDatabase.SUBMITTED.equals(lease.state()) || task.labeledBy.contains(annotatorId)) {
+            return SubmitResult.reject(SubmitResult.Status.CONFLICT,
+                    "you already labeled this task (with another label_id); the first label stands");
+        }
+        boolean live = TaskDatabase.ACTIVE.equals(lease.state()) && lease.expiresAt() > t0;
+        if (!live) {
+            task.liveLeases(t0);
+            int othersLive = task.live.size() - (task.live.containsKey(annotatorId) ? 1 : 0);
+            if (task.labeledBy.size() + othersLive >= task.meta.labelsWanted()) {
+                return SubmitResult.reject(SubmitResult.Status.CONFLICT,
+                        "your lease expired and the slot was taken by another annotator: label not recorded");
+            }
+        }
+        Choice choice = "AB".equals(lease.order()) || shownChoice == Choice.TIE ? shownChoice
+                : shownChoice == Choice.A ? Choice.B : Choice.A;
+        StoredLabel label = new StoredLabel(labelId, task.meta.escalationId(), task.meta.pairId(), annotatorId,
+                choice.name(), shownChoice.name(), rationale, simulated ? "SIMULATED" : "ANNOTATOR",
+                Math.max(0, timeSpentMs), t0, leaseId, false);
+        db.insertLabel(label);
+        labels.put(labelId, label);
+        labelsByAnnotator.merge(annotatorId, 1, Integer::sum);
+        unpublished.add(labelId);
+        leases.put(leaseId, lease.withState(TaskDatabase.SUBMITTED));
+        task.live.remove(annotatorId);
+        task.labeledBy.add(annotatorId);
+        task.skippedBy.remove(annotatorId);
+        if (leaseId.equals(currentLease.get(annotatorId))) {
+            currentLease.remove(annotatorId);
+        }
+        if (task.done()) {
+            open.remove(task);
+        }
+        return new SubmitResult(live ? SubmitResult.Status.ACCEPTED : SubmitResult.Status.ACCEPTED_LATE, label,
+                live ? "recorded" : "recorded although your lease had expired: the slot was still free");
     }
 
     /** Passes a leased task on: it goes to others, never again to this annotator. */
@@ -339,40 +333,36 @@ public final class LabelQueue {
         return r;
     }
 
+    /** Caller holds the lock. */
     private LeaseResult endLeaseLocked(String annotatorId, String leaseId, String state, Instant now) {
-        lock.lock();
-        try {
-            StoredLease lease = leases.get(leaseId);
-            if (lease == null) {
-                return LeaseResult.NOT_FOUND;
-            }
-            if (!lease.annotatorId().equals(annotatorId)) {
-                return LeaseResult.FORBIDDEN;
-            }
-            Task task = tasks.get(lease.escalationId());
-            boolean skip = TaskDatabase.SKIPPED.equals(state);
-            if (!TaskDatabase.ACTIVE.equals(lease.state())) {
-                // A skip after the lease ended still records that this annotator passes on the task.
-                if (skip && !TaskDatabase.SUBMITTED.equals(lease.state()) && !task.skippedBy.contains(annotatorId)) {
-                    db.endLease(leaseId, lease.state(), lease.escalationId(), annotatorId, now.toEpochMilli());
-                    task.skippedBy.add(annotatorId);
-                    return LeaseResult.OK;
-                }
-                return LeaseResult.NOT_ACTIVE;
-            }
-            db.endLease(leaseId, state, skip ? lease.escalationId() : null, annotatorId, now.toEpochMilli());
-            leases.put(leaseId, lease.withState(state));
-            task.live.remove(annotatorId, lease);
-            if (skip) {
-                task.skippedBy.add(annotatorId);
-            }
-            if (leaseId.equals(currentLease.get(annotatorId))) {
-                currentLease.remove(annotatorId);
-            }
-            return LeaseResult.OK;
-        } finally {
-            lock.unlock();
+        StoredLease lease = leases.get(leaseId);
+        if (lease == null) {
+            return LeaseResult.NOT_FOUND;
         }
+        if (!lease.annotatorId().equals(annotatorId)) {
+            return LeaseResult.FORBIDDEN;
+        }
+        Task task = tasks.get(lease.escalationId());
+        boolean skip = TaskDatabase.SKIPPED.equals(state);
+        if (!TaskDatabase.ACTIVE.equals(lease.state())) {
+            // A skip after the lease ended still records that this annotator passes on the task.
+            if (skip && !TaskDatabase.SUBMITTED.equals(lease.state()) && !task.skippedBy.contains(annotatorId)) {
+                db.endLease(leaseId, lease.state(), lease.escalationId(), annotatorId, now.toEpochMilli());
+                task.skippedBy.add(annotatorId);
+                return LeaseResult.OK;
+            }
+            return LeaseResult.NOT_ACTIVE;
+        }
+        db.endLease(leaseId, state, skip ? lease.escalationId() : null, annotatorId, now.toEpochMilli());
+        leases.put(leaseId, lease.withState(state));
+        task.live.remove(annotatorId, lease);
+        if (skip) {
+            task.skippedBy.add(annotatorId);
+        }
+        if (leaseId.equals(currentLease.get(annotatorId))) {
+            currentLease.remove(annotatorId);
+        }
+        return LeaseResult.OK;
     }
 
     /**
