@@ -34,6 +34,7 @@ public final class StreamsApps {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
         return p;

@@ -34,6 +34,10 @@ public final class InMemoryRegistry implements RegistryClientFacade {
     }
 
     private final AtomicLong ids = new AtomicLong();
+
+    /** A fresh, empty registry (tests); the embedded mode uses {@link #shared()}. */
+    public InMemoryRegistry() {
+    }
     private final Map<Long, Version> byId = new ConcurrentHashMap<>();
     private final Map<String, List<Version>> byArtifact = new ConcurrentHashMap<>();
 
