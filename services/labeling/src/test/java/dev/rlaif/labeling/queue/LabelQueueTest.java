@@ -152,9 +152,9 @@ class LabelQueueTest {
         assertThat(queue.snapshot(T0).tasks()).hasSize(1);
         assertThat(queue.unpublished()).extracting(l -> l.labelId()).containsExactly("l1");
         // a2 still holds its lease, a1 already labeled: nobody else gets the task.
-        assertThat(queue.next("a2", Instant.now()).orElseThrow().lease().leaseId()).isEqualTo(b.lease().leaseId());
-        assertThat(queue.next("a1", Instant.now())).isEmpty();
-        assertThat(queue.next("a3", Instant.now())).isEmpty();
+        assertThat(queue.next("a2", T0.plusSeconds(1)).orElseThrow().lease().leaseId()).isEqualTo(b.lease().leaseId());
+        assertThat(queue.next("a1", T0.plusSeconds(1))).isEmpty();
+        assertThat(queue.next("a3", T0.plusSeconds(1))).isEmpty();
 
         // An acknowledgement recorded (batched) survives the next reopen, with the acknowledged offset.
         queue.markPublished(List.of("l1"), "human-labels", Map.of(1, 42L));
