@@ -55,7 +55,8 @@ public final class GenerationJson {
         String generationId = f.optionalString("generation_id", limits.maxIdLength());
         String promptId = f.requiredString("prompt_id", limits.maxIdLength());
         List<ChatMessage> prompt = prompt(f, limits);
-        String response = f.requiredString("response", limits.maxTextLength());
+        // An empty response is a real policy output (HH-RLHF has some): required, but may be empty.
+        String response = f.requiredString("response", limits.maxTextLength(), true);
         String model = f.requiredString("policy_model", limits.maxIdLength());
         String version = f.optionalString("policy_version", limits.maxIdLength());
         SamplingParams sampling = sampling(f);

@@ -28,9 +28,26 @@ public final class TopicReader {
     private TopicReader() {
     }
 
-    /** Every committed record of an Avro topic, as of now. */
+    /**
+     * Every committed record of an Avro topic, as of now. Records that do not deserialize (a producer wrote garbage
+     * straight to the topic) are left out here; the consuming service dead-letters them.
+     */
     public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(KafkaSettings settings, Topic<V> topic) {
-        return readAll(settings, topic.name(), new StringDeserializer(), AvroSerdes.from(settings).deserializer());
+        Deserializer<V> values = AvroSerdes.from(settings).deserializer();
+        StringDeserializer keys = new StringDeserializer();
+        List<ConsumerRecord<String, V>> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readRaw(settings, topic.name())) {
+            V value;
+            try {
+                value = r.value() == null ? null : values.deserialize(r.topic(), r.headers(), r.value());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+                    r.serializedKeySize(), r.serializedValueSize(), keys.deserialize(r.topic(), r.key()), value,
+                    r.headers(), r.leaderEpoch()));
+        }
+        return out;
     }
 
     /** Every committed record of a topic as raw bytes (dead-letter topics). */

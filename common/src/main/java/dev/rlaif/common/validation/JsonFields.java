@@ -39,12 +39,17 @@ public final class JsonFields {
 
     /** A required non-blank string of at most {@code maxLength} characters. */
     public String requiredString(String field, int maxLength) {
+        return requiredString(field, maxLength, false);
+    }
+
+    /** A required string of at most {@code maxLength} characters, empty allowed when {@code blankAllowed}. */
+    public String requiredString(String field, int maxLength, boolean blankAllowed) {
         JsonNode v = raw(field);
         if (v == null) {
             error(field, "is required");
             return null;
         }
-        return checkString(field, v, maxLength, false);
+        return checkString(field, v, maxLength, blankAllowed);
     }
 
     /** An optional string; null when absent. */

@@ -98,9 +98,6 @@ final class PairingProcessor implements Processor<String, PolicyGeneration, Stri
         if (g.getPrompt().isEmpty()) {
             problems.add("prompt has no message");
         }
-        if (g.getResponse().isBlank()) {
-            problems.add("response is empty");
-        }
         if (key == null || !key.equals(g.getPromptId())) {
             problems.add("the record key must be the prompt_id ('" + g.getPromptId() + "'), was '" + key + "'");
         }

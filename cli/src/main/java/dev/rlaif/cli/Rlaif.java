@@ -1,0 +1,57 @@
+package dev.rlaif.cli;
+
+import dev.rlaif.cli.demo.DemoCommand;
+import dev.rlaif.cli.ingest.IngestCommand;
+import dev.rlaif.cli.run.ServiceCommand;
+import dev.rlaif.cli.run.UpCommand;
+import dev.rlaif.common.cli.CommandProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.ServiceLoader;
+
+/**
+ * The {@code rlaif} launcher. Its own commands run the pipeline (demo, up, service) and feed it (ingest); modules
+ * add theirs (train, eval, calibrate, bench NAME, export NAME) through {@link CommandProvider}.
+ */
+@Command(name = "rlaif", mixinStandardHelpOptions = true, version = "rlaif 0.1.0",
+        description = "Streaming RLAIF feedback system: LLM outputs in, reward-model training signal out.",
+        subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, IngestCommand.class})
+public final class Rlaif {
+
+    @Command(name = "bench", description = "Benchmarks; each prints figures and ends with one JSON line.")
+    static final class Bench {
+    }
+
+    @Command(name = "export", description = "Exports datasets from the topics.")
+    static final class Export {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("rlaif.log.level", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.dev.rlaif", System.getProperty("rlaif.log.level.rlaif", "info"));
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The full command tree, contributions included. */
+    public static CommandLine commandLine() {
+        CommandLine root = new CommandLine(new Rlaif());
+        CommandLine bench = new CommandLine(new Bench());
+        CommandLine export = new CommandLine(new Export());
+        for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
+            for (CommandProvider.Contribution c : provider.commands()) {
+                switch (c.parent()) {
+                    case "" -> root.addSubcommand(c.command());
+                    case "bench" -> bench.addSubcommand(c.command());
+                    case "export" -> export.addSubcommand(c.command());
+                    default -> throw new IllegalStateException("unknown command group " + c.parent());
+                }
+            }
+        }
+        root.addSubcommand("bench", bench);
+        root.addSubcommand("export", export);
+        return root;
+    }
+}

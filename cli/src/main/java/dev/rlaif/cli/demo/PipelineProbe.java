@@ -1,0 +1,121 @@
+package dev.rlaif.cli.demo;
+
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.TopicReader;
+import dev.rlaif.common.service.RlaifService;
+import dev.rlaif.common.topic.Topic;
+import dev.rlaif.common.topic.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Looks at the running pipeline from the outside: consumer-group lag (is anything still unread?) and the records
+ * of every topic (the demo's summary is counted from the topics themselves, never from services' own counters).
+ */
+final class PipelineProbe implements AutoCloseable {
+
+    private final KafkaSettings settings;
+    private final Admin admin;
+
+    PipelineProbe(KafkaSettings settings) {
+        this.settings = settings;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+    }
+
+    /** Total unread records of the given consumer groups (Streams application ids included). */
+    long lag(List<String> groups) throws Exception {
+        long lag = 0;
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            if (committed.isEmpty()) {
+                continue;
+            }
+            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+            for (var e : committed.entrySet()) {
+                long end = ends.get(e.getKey()).offset();
+                long at = e.getValue() == null ? 0 : e.getValue().offset();
+                lag += Math.max(0, end - at);
+            }
+        }
+        return lag;
+    }
+
+    /** Whether every service says it holds no hidden work. */
+    static boolean allIdle(List<RlaifService> services) {
+        return services.stream().allMatch(RlaifService::idle);
+    }
+
+    /** Counts of every topic, the summary's numbers. */
+    Map<String, Object> summary() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("generations", count(Topics.GENERATIONS));
+        s.put("feedback", count(Topics.FEEDBACK));
+        s.put("pairs", count(Topics.PAIRS));
+        s.put("judgments", count(Topics.JUDGMENTS));
+        s.put("critiques", count(Topics.CRITIQUES));
+        s.put("ai_labels", count(Topics.AI_LABELS));
+        List<ConsumerRecord<String, dev.rlaif.schema.EscalationRequest>> escalations = TopicReader.readAll(settings, Topics.ESCALATIONS);
+        s.put("escalations", escalations.size());
+        s.put("human_labels", count(Topics.HUMAN_LABELS));
+        var preferences = TopicReader.readAll(settings, Topics.PREFERENCES);
+        Set<String> preferred = preferences.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
+        s.put("preferences", preferred.size());
+        s.put("preference_versions", preferences.size());
+        Set<String> open = new HashSet<>();
+        for (var e : escalations) {
+            if (!preferred.contains(e.key())) {
+                open.add(e.key());
+            }
+        }
+        s.put("open_escalations", open.size());
+        s.put("rationales", count(Topics.RATIONALES));
+        s.put("model_versions", count(Topics.MODEL_VERSIONS));
+        long dlq = 0;
+        for (Topic<?> t : Topics.ALL) {
+            dlq += TopicReader.count(settings, t.dlq());
+        }
+        s.put("dlq", dlq);
+        return s;
+    }
+
+    /** Cheap progress numbers: records per topic from offsets (transaction markers included, so approximate). */
+    Map<String, Long> offsets(List<Topic<?>> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        var descriptions = admin.describeTopics(topics.stream().map(Topic::name).toList()).allTopicNames().get(10, TimeUnit.SECONDS);
+        descriptions.forEach((name, d) -> d.partitions().forEach(p -> specs.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        var ends = admin.listOffsets(specs).all().get(10, TimeUnit.SECONDS);
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Topic<?> t : topics) {
+            out.put(t.name(), ends.entrySet().stream().filter(e -> e.getKey().topic().equals(t.name()))
+                    .mapToLong(e -> e.getValue().offset()).sum());
+        }
+        return out;
+    }
+
+    private long count(Topic<?> topic) {
+        return TopicReader.readAll(settings, topic).size();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}

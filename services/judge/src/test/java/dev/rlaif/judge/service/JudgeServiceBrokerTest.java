@@ -1,0 +1,151 @@
+package dev.rlaif.judge.service;
+
+import dev.rlaif.common.config.Env;
+import dev.rlaif.common.kafka.Clients;
+import dev.rlaif.common.kafka.DeadLetters;
+import dev.rlaif.common.kafka.TopicReader;
+import dev.rlaif.common.service.RlaifService;
+import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.common.topic.Topics;
+import dev.rlaif.judge.Fixtures;
+import dev.rlaif.judge.JudgeServiceProvider;
+import dev.rlaif.judge.bench.SimulatedOpenAiEndpoint;
+import dev.rlaif.schema.ComparisonPair;
+import dev.rlaif.schema.JudgeType;
+import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.Verdict;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The judge service on a real in-process broker: delivery across a restart, dead letters, both backends. */
+@Tag("broker")
+class JudgeServiceBrokerTest {
+
+    @RegisterExtension
+    static BrokerExtension broker = new BrokerExtension();
+
+    @TempDir
+    Path dir;
+
+    private static final String SHARED = "GOOD: a shared answer that appears in every pair.";
+
+    private RlaifService service(Map<String, String> env) {
+        RlaifService s = new JudgeServiceProvider().create(ServiceContext.of(broker.settings(), new Env(env)));
+        try {
+            s.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return s;
+    }
+
+    private static List<ComparisonPair> produce(String prefix, int n) {
+        List<ComparisonPair> pairs = new ArrayList<>();
+        try (KafkaProducer<String, ComparisonPair> p = Clients.avroProducer(broker.settings(), prefix + "-producer")) {
+            for (int i = 0; i < n; i++) {
+                ComparisonPair pair = Fixtures.pair("Explain tides.", prefix + "-shared-" + i, SHARED,
+                        prefix + "-other-" + i, "Tides are caused by wind, number " + i + ".");
+                pairs.add(pair);
+                p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair));
+            }
+            p.flush();
+        }
+        return pairs;
+    }
+
+    private static List<ConsumerRecord<String, Judgment>> judgmentsOf(Set<String> pairIds) {
+        return TopicReader.readAll(broker.settings(), Topics.JUDGMENTS).stream()
+                .filter(r -> pairIds.contains(r.key())).toList();
+    }
+
+    @Test
+    void aRestartMidStreamLosesNoPairAndDuplicatesOnlyThoseInFlight() throws Exception {
+        try (KafkaProducer<byte[], byte[]> raw = Clients.rawProducer(broker.settings(), "garbage")) {
+            raw.send(new ProducerRecord<>(Topics.PAIRS.name(), "bad-1".getBytes(StandardCharsets.UTF_8),
+                    "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        List<ComparisonPair> pairs = produce("restart", 60);
+        Set<String> ids = pairs.stream().map(ComparisonPair::getPairId).collect(Collectors.toSet());
+        int maxPending = 6;
+        try (SimulatedOpenAiEndpoint llm = new SimulatedOpenAiEndpoint(8, SimulatedOpenAiEndpoint.NMode.HONOUR,
+                Fixtures.prefers("GOOD", 100))) {
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "RLAIF_JUDGE_LLM_URL", llm.baseUrl(), "RLAIF_JUDGE_LLM_MODEL", "judge-test",
+                    "RLAIF_JUDGE_MAX_IN_FLIGHT", "8", "RLAIF_JUDGE_MAX_PENDING_PAIRS", String.valueOf(maxPending),
+                    "RLAIF_JUDGE_SHUTDOWN_GRACE", "0s", "RLAIF_JUDGE_GROUP_ID", "judge-restart-test"));
+
+            RlaifService first = service(env);
+            await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= 20);
+            first.close(); // mid-stream: pairs in flight are neither committed nor (necessarily) written
+            int afterFirst = judgmentsOf(ids).size();
+            assertThat(afterFirst).isLessThan(ids.size());
+
+            RlaifService second = service(env);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        judgmentsOf(ids).stream().map(ConsumerRecord::key).distinct().count() == ids.size());
+                await().atMost(Duration.ofSeconds(10)).until(second::idle);
+            } finally {
+                second.close();
+            }
+
+            List<ConsumerRecord<String, Judgment>> judgments = judgmentsOf(ids);
+            assertThat(judgments).allMatch(r -> r.key().equals(r.value().getPairId()));
+            assertThat(judgments).allMatch(r -> r.value().getVerdict() == Verdict.A
+                    && r.value().getJudgeType() == JudgeType.LLM);
+            // duplicates only for pairs in flight at the stop: at most one poll's worth past the pending bound
+            // (fewer than the 20 judged before the stop, so judging everything again would fail here)
+            assertThat(judgments.size() - ids.size()).isLessThanOrEqualTo(2 * maxPending);
+
+            // the shared response was critiqued once, across the restart (cache preloaded from the critiques topic)
+            long sharedCritiques = llm.seen().stream().filter(q -> q.critique() && q.firstAnswer().equals(SHARED)).count();
+            assertThat(sharedCritiques).isEqualTo(1);
+            assertThat(judgments).allMatch(r -> r.value().getCritiqueIds().size() == 2);
+        }
+
+        var dead = TopicReader.readRaw(broker.settings(), Topics.PAIRS.dlq());
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro at all");
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON)).contains("unreadable ComparisonPair");
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("pairs");
+    }
+
+    @Test
+    void withoutAnLlmItAbstainsThroughTheRewardModelBackendUntilAModelIsPublished() {
+        List<ComparisonPair> pairs = produce("rm", 5);
+        Set<String> ids = pairs.stream().map(ComparisonPair::getPairId).collect(Collectors.toSet());
+        RlaifService s = service(Map.of("RLAIF_MODELS_DIR", dir.resolve("models").toString(),
+                "RLAIF_JUDGE_GROUP_ID", "judge-rm-test"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= ids.size());
+        } finally {
+            s.close();
+        }
+        assertThat(judgmentsOf(ids)).allSatisfy(r -> {
+            assertThat(r.value().getJudgeType()).isEqualTo(JudgeType.REWARD_MODEL);
+            assertThat(r.value().getVerdict()).isEqualTo(Verdict.ABSTAIN);
+            assertThat(r.value().getConfidence()).isZero();
+        });
+        assertThat(TopicReader.readAll(broker.settings(), Topics.CRITIQUES))
+                .noneMatch(r -> r.value().getGenerationId().startsWith("rm-"));
+    }
+}

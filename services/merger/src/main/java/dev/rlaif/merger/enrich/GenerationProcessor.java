@@ -1,0 +1,96 @@
+package dev.rlaif.merger.enrich;
+
+import dev.rlaif.schema.Critique;
+import dev.rlaif.schema.FeedbackKind;
+import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.PairedResponse;
+import dev.rlaif.schema.RankedResponse;
+import dev.rlaif.schema.UserFeedback;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What is known about each single generation, keyed by generation id: its critique (from {@code critiques}), its
+ * thumbs up/down counts (THUMBS feedback), and the pairs it belongs to (from judgments). Whenever that changes, the
+ * generation's {@link RankedResponse} is sent to each of its pairs (keyed by pair id), so the pair merge can attach
+ * it to the preference. Stores: {@value #GENERATIONS} (generation -> RankedResponse) and {@value #LINKS}
+ * (generation + pair / feedback ids seen).
+ */
+public final class GenerationProcessor extends ContextualProcessor<String, SpecificRecord, String, RankedResponse> {
+
+    public static final String GENERATIONS = "merger-generations";
+    public static final String LINKS = "merger-generation-links";
+
+    private static final char SEP = '\u0000';
+
+    private KeyValueStore<String, RankedResponse> generations;
+    private KeyValueStore<String, String> links;
+
+    @Override
+    public void init(ProcessorContext<String, RankedResponse> context) {
+        super.init(context);
+        generations = context.getStateStore(GENERATIONS);
+        links = context.getStateStore(LINKS);
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        String gen = record.key();
+        RankedResponse known = generations.get(gen);
+        RankedResponse.Builder r = known != null ? RankedResponse.newBuilder(known)
+                : RankedResponse.newBuilder().setGenerationId(gen).setResponse("").setCritique(null).setThumbsUp(0).setThumbsDown(0);
+        List<String> targets;
+        if (record.value() instanceof Judgment j) {
+            PairedResponse side = j.getPair().getA().getGenerationId().equals(gen) ? j.getPair().getA() : j.getPair().getB();
+            r.setResponse(side.getResponse());
+            String link = gen + SEP + "p" + SEP + j.getPairId();
+            if (links.get(link) != null) {
+                return;
+            }
+            links.put(link, "");
+            targets = List.of(j.getPairId());
+        } else if (record.value() instanceof UserFeedback f) {
+            if (f.getKind() == FeedbackKind.PAIRWISE) {
+                throw new IllegalArgumentException("pairwise feedback reached the generation step");
+            }
+            String seen = gen + SEP + "f" + SEP + f.getFeedbackId();
+            if (links.get(seen) != null) {
+                return; // a repeated feedback id
+            }
+            links.put(seen, "");
+            if (f.getKind() == FeedbackKind.THUMBS_UP) {
+                r.setThumbsUp(r.getThumbsUp() + 1);
+            } else {
+                r.setThumbsDown(r.getThumbsDown() + 1);
+            }
+            targets = pairsOf(gen);
+        } else if (record.value() instanceof Critique c) {
+            r.setCritique(c);
+            targets = pairsOf(gen);
+        } else {
+            throw new IllegalArgumentException("unexpected record " + record.value().getClass().getSimpleName());
+        }
+        RankedResponse updated = r.build();
+        generations.put(gen, updated);
+        for (String pairId : targets) {
+            context().forward(record.withKey(pairId).withValue(updated));
+        }
+    }
+
+    private List<String> pairsOf(String gen) {
+        List<String> out = new ArrayList<>();
+        String prefix = gen + SEP + "p" + SEP;
+        try (KeyValueIterator<String, String> it = links.prefixScan(prefix, new StringSerializer())) {
+            it.forEachRemaining(kv -> out.add(kv.key.substring(prefix.length())));
+        }
+        return out;
+    }
+}

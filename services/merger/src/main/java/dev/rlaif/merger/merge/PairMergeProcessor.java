@@ -1,0 +1,166 @@
+package dev.rlaif.merger.merge;
+
+import dev.rlaif.merger.MergerConfig;
+import dev.rlaif.schema.ComparisonPair;
+import dev.rlaif.schema.EscalationRequest;
+import dev.rlaif.schema.FeedbackKind;
+import dev.rlaif.schema.HumanLabel;
+import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.PreferenceLabel;
+import dev.rlaif.schema.RankedResponse;
+import dev.rlaif.schema.UserFeedback;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Instant;
+
+/**
+ * The per-pair merge: one instance per input (judgments, ai-labels, escalations, human-labels, pairwise
+ * feedback, enrichment), all keyed by pair id and sharing the stores below. Each input updates what is known of
+ * the pair, then the pair's preference is recomputed with {@link MergeRules}; when it differs from the last one
+ * emitted, a PreferenceLabel with the next label_version is forwarded (same key: the compacted topic and the trainer
+ * keep the latest), and, when the annotators' decision changed on an LLM-judged pair, a RationalePreference.
+ */
+public final class PairMergeProcessor extends ContextualProcessor<String, SpecificRecord, String, SpecificRecord> {
+
+    /** Which input this instance reads. */
+    public enum Input { JUDGMENT, AI_LABEL, ESCALATION, HUMAN_LABEL, USER_FEEDBACK, RESPONSE }
+
+    public static final String STATE = "merger-state";
+    public static final String PAIRS = "merger-pairs";
+    public static final String JUDGMENTS = "merger-judgments";
+    public static final String RESPONSES = "merger-responses";
+    public static final String[] STORES = {STATE, PAIRS, JUDGMENTS, RESPONSES};
+
+    private final Input input;
+    private final MergerConfig config;
+    private final MeterRegistry metrics;
+    private KeyValueStore<String, PairState> states;
+    private KeyValueStore<String, ComparisonPair> pairs;
+    private KeyValueStore<String, Judgment> judgments;
+    private KeyValueStore<String, RankedResponse> responses;
+
+    /** @param metrics where {@code rlaif_merger_preferences_total{source}} and {@code rlaif_merger_rationales_total} are counted */
+    public PairMergeProcessor(Input input, MergerConfig config, MeterRegistry metrics) {
+        this.input = input;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        super.init(context);
+        states = context.getStateStore(STATE);
+        pairs = context.getStateStore(PAIRS);
+        judgments = context.getStateStore(JUDGMENTS);
+        responses = context.getStateStore(RESPONSES);
+    }
+
+    /** Key of a pair's response in {@value #RESPONSES}. */
+    public static String responseKey(String pairId, String generationId) {
+        return pairId + '\u0000' + generationId;
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        String pairId = record.key();
+        if (pairId == null) {
+            throw new IllegalArgumentException("record without a pair id key");
+        }
+        PairState s = states.get(pairId);
+        if (s == null) {
+            s = new PairState();
+        }
+        switch (input) {
+            case JUDGMENT -> keepJudgment((Judgment) record.value());
+            case AI_LABEL -> {
+                keepJudgment((Judgment) record.value());
+                s.aiLabeled = true;
+            }
+            case ESCALATION -> {
+                EscalationRequest e = (EscalationRequest) record.value();
+                if (pairs.get(pairId) == null) {
+                    pairs.put(pairId, e.getPair());
+                }
+                if (e.getJudgment() != null && judgments.get(pairId) == null) {
+                    judgments.put(pairId, e.getJudgment());
+                }
+                s.labelsWanted = Math.max(s.labelsWanted, e.getLabelsWanted());
+            }
+            case HUMAN_LABEL -> {
+                HumanLabel l = (HumanLabel) record.value();
+                if (!s.labelIds.add(l.getLabelId())) {
+                    return; // a repeated submission
+                }
+                long at = l.getCreatedAt().toEpochMilli();
+                PairState.Vote before = s.annotators.get(l.getAnnotatorId());
+                if (before == null || before.at() <= at) {
+                    s.annotators.put(l.getAnnotatorId(), new PairState.Vote(l.getLabelId(), l.getChoice().name(), at));
+                }
+            }
+            case USER_FEEDBACK -> {
+                UserFeedback f = (UserFeedback) record.value();
+                if (f.getKind() != FeedbackKind.PAIRWISE) {
+                    throw new IllegalArgumentException("not pairwise feedback: " + f.getKind());
+                }
+                long at = f.getCreatedAt().toEpochMilli();
+                PairState.UserVote before = s.users.get(f.getUserId());
+                if (before != null && (before.feedbackId().equals(f.getFeedbackId()) || before.at() > at)) {
+                    return;
+                }
+                String preferred = switch (f.getChoice()) {
+                    case A -> f.getGenerationId();
+                    case B -> f.getOtherGenerationId();
+                    case TIE -> null;
+                };
+                s.users.put(f.getUserId(), new PairState.UserVote(f.getFeedbackId(), preferred, at));
+            }
+            case RESPONSE -> {
+                RankedResponse r = (RankedResponse) record.value();
+                responses.put(responseKey(pairId, r.getGenerationId()), r);
+            }
+        }
+        emit(pairId, s, record.timestamp());
+        states.put(pairId, s);
+    }
+
+    private void keepJudgment(Judgment j) {
+        judgments.put(j.getPairId(), j);
+        pairs.put(j.getPairId(), j.getPair());
+    }
+
+    private void emit(String pairId, PairState s, long time) {
+        ComparisonPair pair = pairs.get(pairId);
+        if (pair == null) {
+            return; // content not known yet: decided when the judgment or escalation arrives
+        }
+        Judgment j = judgments.get(pairId);
+        RankedResponse ra = responses.get(responseKey(pairId, pair.getA().getGenerationId()));
+        RankedResponse rb = responses.get(responseKey(pairId, pair.getB().getGenerationId()));
+        MergeRules.decide(s, pair, j, ra, rb, config.emitOnFirstLabel(), config.defaultLabelsWanted()).ifPresent(p -> {
+            String fp = MergeRules.fingerprint(p);
+            if (!fp.equals(s.fingerprint)) {
+                s.version++;
+                s.fingerprint = fp;
+                PreferenceLabel label = p.setLabelVersion(s.version).setCreatedAt(Instant.ofEpochMilli(time)).build();
+                context().forward(new Record<String, SpecificRecord>(pairId, label, time));
+                metrics.counter("rlaif_merger_preferences_total", "source", label.getSource().name().toLowerCase(),
+                        "first", String.valueOf(label.getLabelVersion() == 1)).increment();
+            }
+        });
+        MergeRules.humanDecision(s, config.emitOnFirstLabel(), config.defaultLabelsWanted()).ifPresent(m -> {
+            String fp = m.choice() + "|" + m.n();
+            if (!fp.equals(s.starFingerprint)) {
+                MergeRules.rationale(pair, j, m, time).ifPresent(r -> {
+                    s.starFingerprint = fp;
+                    context().forward(new Record<String, SpecificRecord>(pairId, r, time));
+                    metrics.counter("rlaif_merger_rationales_total").increment();
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,93 @@
+package dev.rlaif.router;
+
+import dev.rlaif.common.serde.AvroSerdes;
+import dev.rlaif.common.topic.Topics;
+import dev.rlaif.router.budget.BudgetProcessor;
+import dev.rlaif.router.budget.HumanBudget;
+import dev.rlaif.router.calibration.Calibration;
+import dev.rlaif.router.calibration.CalibrationProcessor;
+import dev.rlaif.router.calibration.JudgedPair;
+import dev.rlaif.router.calibration.Observation;
+import dev.rlaif.router.calibration.ObserveProcessor;
+import dev.rlaif.router.policy.RouteProcessor;
+import dev.rlaif.router.serde.JsonSerde;
+import dev.rlaif.schema.EscalationRequest;
+import dev.rlaif.schema.Judgment;
+import org.apache.avro.specific.SpecificRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The router's Kafka Streams topology.
+ *
+ * <pre>
+ * judgments ─▶ router-route ─┬─▶ ai-labels                         (Judgment, keyed by pair id)
+ *                            └─▶ [router-budget-queue, 1 partition] ─▶ router-budget ─▶ escalations
+ * human-labels ─▶ router-observe ─▶ [router-calibration-by-model] ─▶ router-calibrate (table + metrics)
+ * </pre>
+ *
+ * Reads {@code judgments} and {@code human-labels}; writes {@code ai-labels} and {@code escalations}. Stores:
+ * {@code router-routed}, {@code router-judged}, {@code router-budget}, {@code router-calibration}. With no human
+ * budget the budget step is left out and escalations go straight to their topic.
+ */
+public final class RouterTopology {
+
+    private RouterTopology() {
+    }
+
+    /** The topology, with its counters in a registry of its own. */
+    public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration) {
+        return buildTopology(serdes, config, calibration, new SimpleMeterRegistry());
+    }
+
+    /** The topology, counting routing outcomes ({@code rlaif_router_routed_total{outcome}}) in {@code metrics}. */
+    public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration, MeterRegistry metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> keys = Serdes.String();
+        Serde<Judgment> judgments = serdes.valueSerde(Topics.JUDGMENTS);
+        Serde<EscalationRequest> escalations = serdes.valueSerde(Topics.ESCALATIONS);
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RouteProcessor.ROUTED), keys, Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ObserveProcessor.STORE), keys, JsonSerde.of(JudgedPair.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CalibrationProcessor.STORE), keys, JsonSerde.of(long[].class)));
+
+        KStream<String, SpecificRecord> routed = builder
+                .stream(Topics.JUDGMENTS.name(), Consumed.with(keys, judgments).withName("router-judgments"))
+                .process(() -> new RouteProcessor(config, calibration, metrics), Named.as("router-route"),
+                        RouteProcessor.ROUTED, ObserveProcessor.STORE);
+
+        routed.split(Named.as("router-outcome-"))
+                .branch((k, v) -> v instanceof Judgment, Branched.withConsumer(s -> s
+                        .mapValues(v -> (Judgment) v, Named.as("router-as-judgment"))
+                        .to(Topics.AI_LABELS.name(), Produced.with(keys, judgments).withName("router-ai-labels")), "ai"))
+                .defaultBranch(Branched.withConsumer(s -> {
+                    KStream<String, EscalationRequest> esc = s.mapValues(v -> (EscalationRequest) v, Named.as("router-as-escalation"));
+                    if (config.budgetPerHour() > 0) {
+                        builder.addStateStore(Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(BudgetProcessor.STORE), Serdes.Long(), Serdes.Long()));
+                        HumanBudget budget = new HumanBudget(config.budgetPerHour(), config.budgetWindow());
+                        esc = esc.selectKey((k, v) -> "budget", Named.as("router-budget-key"))
+                                .repartition(Repartitioned.with(keys, escalations).withName("router-budget-queue").withNumberOfPartitions(1))
+                                .process(() -> new BudgetProcessor(budget), Named.as("router-budget"), BudgetProcessor.STORE);
+                    }
+                    esc.to(Topics.ESCALATIONS.name(), Produced.with(keys, escalations).withName("router-escalations"));
+                }, "escalation"));
+
+        builder.stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("router-human-labels"))
+                .process(ObserveProcessor::new, Named.as("router-observe"), ObserveProcessor.STORE)
+                .repartition(Repartitioned.with(keys, JsonSerde.of(Observation.class)).withName("router-calibration-by-model"))
+                .process(() -> new CalibrationProcessor(calibration), Named.as("router-calibrate"), CalibrationProcessor.STORE);
+        return builder.build();
+    }
+}
