@@ -74,6 +74,7 @@ public final class TrainerService implements RlaifService {
     private Timer roundTimer;
     private java.util.concurrent.ExecutorService prefetch;
     private Map<String, Long> lastCommitted = Map.of();
+    private java.util.concurrent.Future<?> lastPrefetch;
 
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics) {
         this.kafka = kafka;
@@ -193,7 +194,7 @@ public final class TrainerService implements RlaifService {
      * the embedding cache and spends its time training.
      */
     private void prefetch(List<PreferenceLabel> labels) {
-        prefetch.submit(() -> {
+        lastPrefetch = prefetch.submit(() -> {
             try {
                 var fx = new dev.rlaif.rm.feature.FeatureExtractor(store.encoder(),
                         dev.rlaif.rm.feature.FeatureExtractor.defaultSpec(store.encoder()));
@@ -231,6 +232,15 @@ public final class TrainerService implements RlaifService {
     }
 
     private void runRound(RoundRunner runner, LabelBuffer buffer, Map<String, Long> offsets) throws Exception {
+        // the prefetch thread is embedding the pending labels already: let it finish (FIFO, so waiting for the last
+        // task waits for all) instead of embedding the same texts a second time in parallel
+        if (lastPrefetch != null) {
+            try {
+                lastPrefetch.get(120, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                LOG.debug("Prefetch not finished: the round embeds what is missing: {}", e.toString());
+            }
+        }
         RoundRunner.Outcome outcome = roundTimer.recordCallable(() -> runner.run(buffer.trainable(), buffer.gold(), offsets));
         rounds.increment();
         if (outcome.published()) {
