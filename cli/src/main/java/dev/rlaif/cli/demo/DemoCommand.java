@@ -148,6 +148,9 @@ public final class DemoCommand implements Callable<Integer> {
         e.put("RLAIF_SCORER_PORT", "0");
         e.put("RLAIF_LABELING_PORT", String.valueOf(isFree(uiPort) ? uiPort : 0));
         e.put("RLAIF_SIM_ANNOTATORS", String.valueOf(simAnnotators));
+        // A login for a person to label alongside the simulated annotators (the page's URL is printed at start).
+        e.put("RLAIF_LABELING_ANNOTATORS", System.getenv().getOrDefault("RLAIF_LABELING_ANNOTATORS", "demo:demo-token"));
+        e.put("RLAIF_LABELING_ADMINS", System.getenv().getOrDefault("RLAIF_LABELING_ADMINS", "admin:admin-token"));
         e.put("RLAIF_JUDGE_LLM_URL", llmUrl);
         e.put("RLAIF_JUDGE_LLM_MODEL", llmModel);
         e.put("RLAIF_JUDGE_API_KEY_ENV", llmApiKeyEnv);
@@ -161,7 +164,8 @@ public final class DemoCommand implements Callable<Integer> {
         long lastPrint = 0;
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            long lag = probe.lag(groups);
+            Map<String, Long> lags = probe.lagByGroup(groups);
+            long lag = lags.values().stream().mapToLong(Long::longValue).sum();
             boolean idle = PipelineProbe.allIdle(services);
             Map<String, Long> now = probe.offsets(List.of(Topics.PAIRS, Topics.JUDGMENTS, Topics.ESCALATIONS,
                     Topics.HUMAN_LABELS, Topics.PREFERENCES, Topics.MODEL_VERSIONS));
@@ -170,7 +174,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (System.nanoTime() - lastPrint > 5_000_000_000L) {
                 lastPrint = System.nanoTime();
                 List<String> busy = services.stream().filter(svc -> !svc.idle()).map(RlaifService::name).toList();
-                log("progress " + now + " lag=" + lag + (busy.isEmpty() ? "" : " busy=" + busy));
+                log("progress " + now + (lags.isEmpty() ? "" : " lag=" + lags) + (busy.isEmpty() ? "" : " busy=" + busy));
             }
             if (stableRounds >= 3) {
                 return true;

@@ -31,16 +31,28 @@ final class PipelineProbe implements AutoCloseable {
 
     private final KafkaSettings settings;
     private final Admin admin;
+    private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
 
     PipelineProbe(KafkaSettings settings) {
         this.settings = settings;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+        Map<String, Object> config = new HashMap<>(dev.rlaif.common.kafka.Clients.consumerConfig(settings, "unused"));
+        config.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
 
     /** Total unread records of the given consumer groups (Streams application ids included). */
     long lag(List<String> groups) throws Exception {
-        long lag = 0;
+        return lagByGroup(groups).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Unread records per consumer group that has any. */
+    Map<String, Long> lagByGroup(List<String> groups) throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
         for (String group : groups) {
+            long lag = 0;
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
             if (committed.isEmpty()) {
@@ -52,10 +64,35 @@ final class PipelineProbe implements AutoCloseable {
             for (var e : committed.entrySet()) {
                 long end = ends.get(e.getKey()).offset();
                 long at = e.getValue() == null ? 0 : e.getValue().offset();
-                lag += Math.max(0, end - at);
+                if (end > at) {
+                    lag += unread(e.getKey(), at, end);
+                }
+            }
+            if (lag > 0) {
+                out.put(group, lag);
             }
         }
-        return lag;
+        return out;
+    }
+
+    /**
+     * Records between a committed offset and the end: offsets alone overcount, because transactional producers
+     * (every Streams service here) leave commit markers that take an offset but are no record. A consumer that
+     * committed "last record + 1" stops before the marker, so the gap is read to count the real records in it.
+     */
+    private long unread(TopicPartition tp, long from, long end) {
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, from);
+        long count = 0;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+            for (var r : consumer.poll(java.time.Duration.ofMillis(100))) {
+                if (r.offset() < end) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     /** Whether every service says it holds no hidden work. */
@@ -116,6 +153,7 @@ final class PipelineProbe implements AutoCloseable {
 
     @Override
     public void close() {
+        consumer.close();
         admin.close();
     }
 }

@@ -101,6 +101,15 @@ class BrowserLabelingTest {
                 assertThat(label.getTimeSpentMs()).isPositive();
                 // The page moves on: the only task is labeled by alice, so the queue is clear for her.
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
+
+                // The admin page: an annotator token is refused, the admin sees alice's row and the queue depth.
+                driver.get(service.baseUrl() + "/admin");
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Fixtures.ADMIN, Keys.ENTER);
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("annotators"), "alice"));
+                assertThat(driver.findElement(By.id("depth")).getText().toLowerCase()).contains("position inconsistent");
+                assertThat(driver.findElement(By.id("k-hour")).getText()).isEqualTo("1");
+                File admin = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
+                Files.copy(admin.toPath(), Path.of("target/labeling-admin.png"), StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 driver.quit();
             }
