@@ -72,21 +72,25 @@ public final class EvalCommand implements Callable<Integer> {
             stdout.printf("model %s: accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f, log loss %.4f, n=%d%n", rm.version(),
                     m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), m.logLoss(), m.n());
 
-            List<LabeledPair> baselineTrain = PairFiles.read(Path.of(manifest.trainingData()), null).stream()
-                    .filter(p -> !PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
-            BowBaseline bow = BowBaseline.train(baselineTrain);
-            double[] pb = pairs.stream().mapToDouble(bow::pChosen).toArray();
-            PairwiseMetrics b = PairwiseMetrics.of(pb);
-            stdout.printf("bag-of-words baseline (trained on %d pairs of %s): accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f%n",
-                    baselineTrain.size(), manifest.trainingData(), b.accuracy(), b.ciLow(), b.ciHigh(), b.ece());
+            PairwiseMetrics b = PairwiseMetrics.of(new double[0]);
+            if (manifest.trainingData() != null && java.nio.file.Files.isRegularFile(Path.of(manifest.trainingData()))) {
+                List<LabeledPair> baselineTrain = PairFiles.read(Path.of(manifest.trainingData()), null).stream()
+                        .filter(p -> !PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
+                BowBaseline bow = BowBaseline.train(baselineTrain);
+                b = PairwiseMetrics.of(pairs.stream().mapToDouble(bow::pChosen).toArray());
+                stdout.printf("bag-of-words baseline (trained on %d pairs of %s): accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f%n",
+                        baselineTrain.size(), manifest.trainingData(), b.accuracy(), b.ciLow(), b.ciHigh(), b.ece());
+            } else {
+                stdout.printf("no baseline: the model was trained on %s, not a file%n", manifest.trainingData());
+            }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("accuracy", round(m.accuracy()));
-            json.put("baseline_accuracy", round(b.accuracy()));
+            json.put("baseline_accuracy", b.n() == 0 ? null : round(b.accuracy()));
             json.put("n", m.n());
             json.put("accuracy_ci_low", round(m.ciLow()));
             json.put("accuracy_ci_high", round(m.ciHigh()));
             json.put("ece", round(m.ece()));
-            json.put("baseline_ece", round(b.ece()));
+            json.put("baseline_ece", b.n() == 0 ? null : round(b.ece()));
             json.put("model_version", rm.version());
             json.put("held_out_only", sameFile);
             stdout.println(Json.write(json));

@@ -51,6 +51,13 @@ public final class EnsembleTrainer {
     public record Result(EnsembleWeights weights, int flipped, int smoothed, double meanMargin, double seconds) {
     }
 
+    static {
+        // no model zoo or engine download is ever wanted: the PyTorch natives come from the classpath
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
     private final TrainConfig config;
 
     public EnsembleTrainer(TrainConfig config) {

@@ -24,8 +24,8 @@ import java.util.Map;
  * @param replayMax        most recent trainable labels kept in the replay buffer
  * @param heads            ensemble heads
  * @param hidden           hidden units per head
- * @param epochs           epochs per round (capped by {@code maxStepsPerHead})
- * @param maxStepsPerHead  optimiser steps per head and round, at most
+ * @param epochs           most epochs per round
+ * @param maxStepsPerHead  optimiser steps per head and round: epochs = clamp(maxSteps / steps per epoch, 1, epochs)
  * @param switches         loss switches
  */
 public record TrainerConfig(Path modelsDir, String groupId, String encoder, int minLabels, Duration maxWait,
@@ -63,7 +63,7 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
                 env.integer("RLAIF_TRAINER_REPLAY_MAX", 50_000),
                 env.integer("RLAIF_TRAINER_HEADS", 5),
                 env.integer("RLAIF_TRAINER_HIDDEN", 32),
-                env.integer("RLAIF_TRAINER_EPOCHS", 6),
+                env.integer("RLAIF_TRAINER_EPOCHS", 30),
                 env.integer("RLAIF_TRAINER_MAX_STEPS", 100),
                 new LossSwitches(env.decimal("RLAIF_TRAINER_MARGIN", 0), env.decimal("RLAIF_TRAINER_SMOOTHING", 0),
                         0.3, env.decimal("RLAIF_TRAINER_FLIP", 0), env.bool("RLAIF_TRAINER_SOURCE_WEIGHTING", true)));

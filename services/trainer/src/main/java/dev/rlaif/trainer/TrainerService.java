@@ -73,6 +73,8 @@ public final class TrainerService implements RlaifService {
     private Counter deadLetters;
     private Timer roundTimer;
     private java.util.concurrent.ExecutorService prefetch;
+    private Map<String, Long> lastCommitted = Map.of();
+    private java.util.concurrent.Future<?> lastPrefetch;
 
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics) {
         this.kafka = kafka;
@@ -162,7 +164,7 @@ public final class TrainerService implements RlaifService {
                         if (buffer.trainable().size() < 2) {
                             LOG.info("{} pending labels but fewer than 2 trainable pairs: nothing to train yet", buffer.pending());
                         } else {
-                            runRound(runner, buffer);
+                            runRound(runner, buffer, positions(parts));
                         }
                         buffer.roundDone();
                         lastRound = System.currentTimeMillis();
@@ -174,8 +176,8 @@ public final class TrainerService implements RlaifService {
                     }
                     pending = buffer.pending();
                 }
-                if (buffer.pending() == 0 && !buffer.offsets().isEmpty()) {
-                    commit(buffer.offsets());
+                if (buffer.pending() == 0) {
+                    commit(positions(parts));
                 }
             }
         } catch (WakeupException e) {
@@ -192,7 +194,7 @@ public final class TrainerService implements RlaifService {
      * the embedding cache and spends its time training.
      */
     private void prefetch(List<PreferenceLabel> labels) {
-        prefetch.submit(() -> {
+        lastPrefetch = prefetch.submit(() -> {
             try {
                 var fx = new dev.rlaif.rm.feature.FeatureExtractor(store.encoder(),
                         dev.rlaif.rm.feature.FeatureExtractor.defaultSpec(store.encoder()));
@@ -216,8 +218,29 @@ public final class TrainerService implements RlaifService {
                 || now - buffer.oldestPendingMs() >= config.maxWait().toMillis();
     }
 
-    private void runRound(RoundRunner runner, LabelBuffer buffer) throws Exception {
-        Map<String, Long> offsets = buffer.offsets();
+    /**
+     * The consumer's position per partition: everything below it is in the buffer. Positions, not last record
+     * offset + 1, because a transactional producer's commit markers occupy offsets too (the merger writes
+     * preferences exactly-once), and committing below them would leave a lag that never drains.
+     */
+    private Map<String, Long> positions(List<TopicPartition> parts) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (TopicPartition p : parts) {
+            m.put(Integer.toString(p.partition()), consumer.position(p));
+        }
+        return m;
+    }
+
+    private void runRound(RoundRunner runner, LabelBuffer buffer, Map<String, Long> offsets) throws Exception {
+        // the prefetch thread is embedding the pending labels already: let it finish (FIFO, so waiting for the last
+        // task waits for all) instead of embedding the same texts a second time in parallel
+        if (lastPrefetch != null) {
+            try {
+                lastPrefetch.get(120, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                LOG.debug("Prefetch not finished: the round embeds what is missing: {}", e.toString());
+            }
+        }
         RoundRunner.Outcome outcome = roundTimer.recordCallable(() -> runner.run(buffer.trainable(), buffer.gold(), offsets));
         rounds.increment();
         if (outcome.published()) {
@@ -229,6 +252,10 @@ public final class TrainerService implements RlaifService {
     }
 
     private void commit(Map<String, Long> offsets) {
+        if (offsets.equals(lastCommitted)) {
+            return;
+        }
+        lastCommitted = new HashMap<>(offsets);
         Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
         offsets.forEach((p, o) -> m.put(new TopicPartition(Topics.PREFERENCES.name(), Integer.parseInt(p)), new OffsetAndMetadata(o)));
         consumer.commitSync(m);

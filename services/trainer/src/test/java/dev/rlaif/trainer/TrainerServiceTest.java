@@ -74,6 +74,19 @@ class TrainerServiceTest {
         return TopicReader.readAll(broker.settings(), Topics.MODEL_VERSIONS).stream().map(ConsumerRecord::value).toList();
     }
 
+    static long lag(String group) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var ends = admin.listOffsets(committed.keySet().stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                    tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            long lag = 0;
+            for (var e : committed.entrySet()) {
+                lag += ends.get(e.getKey()).offset() - e.getValue().offset();
+            }
+            return lag;
+        }
+    }
+
     @Test
     void trainsPublishesAndResumesWithoutDuplication(@TempDir Path models) throws Exception {
         List<PreferenceLabel> first = new java.util.ArrayList<>();
@@ -104,14 +117,25 @@ class TrainerServiceTest {
             await().atMost(Duration.ofSeconds(30)).until(again::idle);
             Thread.sleep(2500);
             assertThat(versions()).hasSize(1);
-            // a newer label version of a known pair replaces the old one: a round, same number of pairs
+            // a newer label version of a known pair replaces the old one: a round, same number of pairs; it comes
+            // in a transaction (as from the exactly-once merger), whose commit marker must not leave lag behind
             PreferenceLabel relabel = label(1, 2, PreferenceSource.AI);
-            send(List.of(relabel));
+            Map<String, Object> pc = Clients.producerConfig(broker.settings(), "tx-test");
+            pc.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-test");
+            try (KafkaProducer<String, PreferenceLabel> tx = new KafkaProducer<>(pc, new org.apache.kafka.common.serialization.StringSerializer(),
+                    dev.rlaif.common.serde.AvroSerdes.from(broker.settings()).<PreferenceLabel>serializer())) {
+                tx.initTransactions();
+                tx.beginTransaction();
+                tx.send(new ProducerRecord<>(Topics.PREFERENCES.name(), relabel.getPairId(), relabel));
+                tx.commitTransaction();
+            }
             await().atMost(Duration.ofSeconds(60)).until(() -> versions().size() == 2 && again.idle());
             RewardModelVersion v2 = versions().get(1);
             assertThat(v2.getNTrain()).isEqualTo(versions().get(0).getNTrain());
             assertThat(v2.getParent()).isEqualTo(versions().get(0).getVersion());
-            assertThat(v2.getDataOffsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(41);
+            assertThat(v2.getDataOffsets().values().stream().mapToLong(Long::longValue).sum()).as("41 records + 1 commit marker")
+                    .isEqualTo(42);
+            await().atMost(Duration.ofSeconds(20)).until(() -> lag(cfg.groupId()) == 0);
             assertThat(ModelStore.readManifest(models.resolve(v2.getVersion())).dataOffsets()).isEqualTo(v2.getDataOffsets());
         } finally {
             again.close();

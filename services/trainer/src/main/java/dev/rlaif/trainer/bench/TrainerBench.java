@@ -150,8 +150,10 @@ public final class TrainerBench implements Callable<Integer> {
                     }
                 }
                 for (var e : landed.entrySet()) {
-                    if (Boolean.TRUE.equals(counted.get(e.getKey())) && firstCovered.containsKey(e.getKey())) {
-                        fresh.add((firstCovered.get(e.getKey()) - e.getValue()) / 1000.0);
+                    if (Boolean.TRUE.equals(counted.get(e.getKey()))) {
+                        // a label no published version covers (the last candidate was rejected) counts as never fresh
+                        fresh.add(firstCovered.containsKey(e.getKey())
+                                ? (firstCovered.get(e.getKey()) - e.getValue()) / 1000.0 : Double.POSITIVE_INFINITY);
                     }
                 }
                 Collections.sort(fresh);
@@ -163,6 +165,9 @@ public final class TrainerBench implements Callable<Integer> {
                 json.put("labels", labels);
                 json.put("rate_per_s", rate);
                 json.put("measured_labels", fresh.size());
+                if (uncovered > 0) {
+                    stdout.printf("%d labels are in no published version (the last candidate was rejected and no label came after)%n", uncovered);
+                }
                 json.put("never_covered", uncovered);
                 json.put("rounds", versions.size());
                 json.put("published", published.size());
@@ -204,7 +209,7 @@ public final class TrainerBench implements Callable<Integer> {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static double round(double x) {
-        return Math.round(x * 100) / 100.0;
+    private static Double round(double x) {
+        return Double.isFinite(x) ? Math.round(x * 100) / 100.0 : null;
     }
 }

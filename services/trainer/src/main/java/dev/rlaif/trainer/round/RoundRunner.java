@@ -59,9 +59,12 @@ public final class RoundRunner {
         List<PairFeatures> trainF = ModelTraining.featurize(fx, train, k -> { });
         List<PairFeatures> goldF = ModelTraining.featurize(fx, gold, k -> { });
         int stepsPerEpoch = (trainF.size() + BATCH - 1) / BATCH;
+        // a fixed step budget per head: a small buffer gets more epochs (else early rounds would be undertrained),
+        // a large one fewer (so a round's cost stays bounded)
         int epochs = Math.max(1, Math.min(config.epochs(), config.maxStepsPerHead() / stepsPerEpoch));
-        TrainConfig tc = new TrainConfig(config.heads(), config.hidden(), epochs, BATCH, 1e-3f, 1e-2f, 0.3f, true,
-                42, config.switches());
+        TrainConfig d = TrainConfig.DEFAULT;
+        TrainConfig tc = new TrainConfig(config.heads(), config.hidden(), epochs, BATCH, d.lr(), d.weightDecay(), d.dropout(),
+                true, 42, config.switches());
         EnsembleTrainer.Result result = new EnsembleTrainer(tc).train(trainF, spec.lexicalOffset(), EnsembleTrainer.Progress.NONE);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
