@@ -102,10 +102,15 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     private final List<Request> seen = new ArrayList<>();
 
     public SimulatedOpenAiEndpoint(int concurrency, NMode nMode, Behavior behavior) throws IOException {
+        this(0, concurrency, nMode, behavior);
+    }
+
+    /** A server on {@code port} of the loopback interface (0: a free one). */
+    public SimulatedOpenAiEndpoint(int port, int concurrency, NMode nMode, Behavior behavior) throws IOException {
         this.slots = new Semaphore(concurrency, true);
         this.behavior = behavior;
         this.nMode = nMode;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sim-llm");
             t.setDaemon(true);
@@ -242,6 +247,21 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
         synchronized (seen) {
             return List.copyOf(seen);
         }
+    }
+
+    /**
+     * Serves the benchmark's scripted judge (a verdict for the longer answer, a fixed critique) until killed, to try
+     * {@code ./rlaif demo --llm-url http://127.0.0.1:PORT/v1 --llm-model sim} without a GPU.
+     * Arguments: {@code [port [latencyMs [concurrency]]]}, default 8089, 200 ms, 16.
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8089;
+        long latency = args.length > 1 ? Long.parseLong(args[1]) : 200;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        SimulatedOpenAiEndpoint server = new SimulatedOpenAiEndpoint(port, concurrency, NMode.HONOUR,
+                JudgeBench.behavior(latency));
+        System.out.println("simulated OpenAI-compatible judge at " + server.baseUrl());
+        Thread.currentThread().join();
     }
 
     @Override
