@@ -95,6 +95,8 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     private final NMode nMode;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicInteger peakOutstanding = new AtomicInteger();
     private final AtomicLong choices = new AtomicLong();
     private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong lastEnd = new AtomicLong();
@@ -127,6 +129,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        peakOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
         try (exchange) {
             JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
             String system = "";
@@ -179,7 +182,14 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // the client went away (its timeout): nothing to answer
+        } finally {
+            outstanding.decrementAndGet();
         }
+    }
+
+    /** Most requests the client had open at once (being served or waiting for a slot). */
+    public int peakOutstanding() {
+        return peakOutstanding.get();
     }
 
     private static String completion(Request req, List<String> contents) throws IOException {

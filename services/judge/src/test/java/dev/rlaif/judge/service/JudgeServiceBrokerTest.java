@@ -94,7 +94,23 @@ class JudgeServiceBrokerTest {
                     "RLAIF_JUDGE_SHUTDOWN_GRACE", "0s", "RLAIF_JUDGE_GROUP_ID", "judge-restart-test"));
 
             RlaifService first = service(env);
+            java.util.concurrent.atomic.AtomicInteger peakPairs = new java.util.concurrent.atomic.AtomicInteger();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakPairs.accumulateAndGet(((JudgeService) first).inFlight(), Math::max);
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= 20);
+            sampler.interrupt();
+            sampler.join();
+            // back-pressure: the consumer pauses at the bound, and a poll returns at most the bound
+            assertThat(peakPairs.get()).isGreaterThanOrEqualTo(maxPending).isLessThan(2 * maxPending);
             first.close(); // mid-stream: pairs in flight are neither committed nor (necessarily) written
             int afterFirst = judgmentsOf(ids).size();
             assertThat(afterFirst).isLessThan(ids.size());
@@ -120,6 +136,7 @@ class JudgeServiceBrokerTest {
             long sharedCritiques = llm.seen().stream().filter(q -> q.critique() && q.firstAnswer().equals(SHARED)).count();
             assertThat(sharedCritiques).isEqualTo(1);
             assertThat(judgments).allMatch(r -> r.value().getCritiqueIds().size() == 2);
+            assertThat(llm.peakOutstanding()).isLessThanOrEqualTo(8); // RLAIF_JUDGE_MAX_IN_FLIGHT
         }
 
         var dead = TopicReader.readRaw(broker.settings(), Topics.PAIRS.dlq());
