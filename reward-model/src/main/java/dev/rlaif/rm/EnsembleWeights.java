@@ -45,9 +45,16 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
         if (x.length != dim) {
             throw new IllegalArgumentException("feature vector has " + x.length + " dimensions, model wants " + dim);
         }
+        // standardise, keeping only non-zero inputs: the lexical block is sparse, so most of it is skipped
+        int[] nz = new int[dim];
         float[] z = new float[dim];
+        int k = 0;
         for (int d = 0; d < dim; d++) {
-            z[d] = (x[d] - mean[d]) / std[d];
+            float v = (x[d] - mean[d]) / std[d];
+            if (v != 0f) {
+                nz[k] = d;
+                z[k++] = v;
+            }
         }
         float[] out = new float[heads()];
         for (int h = 0; h < heads(); h++) {
@@ -56,8 +63,8 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
             for (int j = 0; j < w.length; j++) {
                 float[] row = w[j];
                 float a = b1[h][j];
-                for (int d = 0; d < dim; d++) {
-                    a += row[d] * z[d];
+                for (int i = 0; i < k; i++) {
+                    a += row[nz[i]] * z[i];
                 }
                 if (a > 0) {
                     r += w2[h][j] * a;

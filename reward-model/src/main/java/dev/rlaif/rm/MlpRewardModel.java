@@ -50,9 +50,8 @@ public final class MlpRewardModel implements RewardModel {
 
     public float[][] scoreFeatures(List<float[]> xs) {
         float[][] out = new float[xs.size()][];
-        for (int i = 0; i < xs.size(); i++) {
-            out[i] = weights.rewards(xs.get(i));
-        }
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, xs.size());
+        (xs.size() >= 32 ? range.parallel() : range).forEach(i -> out[i] = weights.rewards(xs.get(i)));
         return out;
     }
 

@@ -213,6 +213,23 @@ public final class ModelStore implements AutoCloseable {
         moveAtomically(tmp, dir.resolve(CURRENT));
     }
 
+    /** Deletes all versions but the newest {@code keep} and the published one. */
+    public synchronized void prune(int keep) {
+        List<String> all = versions();
+        String published = currentVersion().orElse("");
+        for (int i = 0; i < all.size() - keep; i++) {
+            if (!all.get(i).equals(published)) {
+                deleteQuietly(dir.resolve(all.get(i)));
+            }
+        }
+    }
+
+    /** The newest version written, published or not (a restarted trainer resumes from its offsets). */
+    public Optional<ModelManifest> latestManifest() {
+        List<String> all = versions();
+        return all.isEmpty() ? Optional.empty() : manifest(all.get(all.size() - 1));
+    }
+
     private static void moveAtomically(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelStoreTest {
 
     static final HashingEncoder ENCODER = new HashingEncoder(16);
-    static final FeatureSpec SPEC = new FeatureSpec(ENCODER.id(), 16, 32, true);
+    static final FeatureSpec SPEC = new FeatureSpec(ENCODER.id(), 16, 32, true, true);
 
     static EnsembleWeights randomWeights(int dim, int hidden, int heads, long seed) {
         Random r = new Random(seed);

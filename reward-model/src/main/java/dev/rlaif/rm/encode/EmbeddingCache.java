@@ -1,6 +1,5 @@
 package dev.rlaif.rm.encode;
 
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -21,51 +20,52 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link TextEncoder} that embeds each distinct text once: vectors are kept in memory and appended to a file
- * keyed by SHA-256 of (encoder id, text), so restarts and other processes sharing the directory reuse them.
+ * A {@link TextEncoder} that embeds each distinct text once: vectors are kept in memory and appended to disk
+ * keyed by SHA-256 of (encoder id, text), so restarts and other services sharing the directory reuse them.
  *
- * <p>File format: records of {@code [32-byte key][dimension float32]}, append-only. A record cut short by a crash
- * is ignored on load (and overwritten by later appends only logically: the file keeps growing, which is fine for
- * the sizes involved: 1.5 KB per text).
+ * <p>Each opened cache appends to its own segment file {@code <encoder>-<uuid>.emb} (records of
+ * {@code [32-byte key][dimension float32]}) and reads every segment of its encoder at open, so several writers
+ * (trainer, scorer, judge in one JVM or several) never share a file. A record cut short by a crash is ignored.
+ * Memory: about 1.6 KB per distinct text (384 floats), all held in memory.
  */
 public final class EmbeddingCache implements TextEncoder, AutoCloseable {
 
     private final TextEncoder delegate;
     private final Map<String, float[]> memory = new ConcurrentHashMap<>();
     private final Path file;
-    private DataOutputStream out;
+    private java.io.OutputStream out;
 
     private EmbeddingCache(TextEncoder delegate, Path file) {
         this.delegate = delegate;
         this.file = file;
     }
 
-    /** Opens (or creates) the cache file for this encoder under {@code dir}; {@code dir == null} keeps it in memory only. */
+    /** Opens (or creates) the cache for this encoder under {@code dir}; {@code dir == null} keeps it in memory only. */
     public static EmbeddingCache open(TextEncoder delegate, Path dir) {
         if (dir == null) {
             return new EmbeddingCache(delegate, null);
         }
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(delegate.id().replaceAll("[^A-Za-z0-9._-]", "_") + ".emb");
-            EmbeddingCache cache = new EmbeddingCache(delegate, file);
-            cache.load();
-            cache.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)));
+            String prefix = delegate.id().replaceAll("[^A-Za-z0-9._-]", "_");
+            EmbeddingCache cache = new EmbeddingCache(delegate, dir.resolve(prefix + "-" + java.util.UUID.randomUUID() + ".emb"));
+            try (var files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix + "-")
+                        && f.getFileName().toString().endsWith(".emb")).toList()) {
+                    cache.load(f);
+                }
+            }
             return cache;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open embedding cache in " + dir, e);
         }
     }
 
-    private void load() throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
+    /** Reads one segment; a record cut short by a crash at its end is ignored. */
+    private void load(Path segment) throws IOException {
         int dim = delegate.dimension();
-        long size = Files.size(file);
-        long whole = size / (32 + 4L * dim);
-        try (InputStream raw = Files.newInputStream(file);
+        long whole = Files.size(segment) / (32 + 4L * dim);
+        try (InputStream raw = Files.newInputStream(segment);
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
             byte[] key = new byte[32];
             for (long r = 0; r < whole; r++) {
@@ -77,13 +77,7 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
                 memory.put(HexFormat.of().formatHex(key), v);
             }
         } catch (EOFException ignored) {
-            // a record cut short: ignore it
-        }
-        if (whole * (32 + 4L * dim) != size) {
-            // drop the partial tail so later appends stay aligned
-            try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(whole * (32 + 4L * dim));
-            }
+            // shorter than it was a moment ago: ignore the rest
         }
     }
 
@@ -127,17 +121,27 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
         return out;
     }
 
+    /**
+     * Appends whole records in one write call on an O_APPEND stream, so processes (or stores in one JVM) sharing
+     * the file never interleave parts of records.
+     */
     private synchronized void append(List<String> keys, List<float[]> vectors) {
-        if (out == null) {
+        if (file == null) {
             return;
         }
         try {
+            if (out == null) {
+                out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(keys.size() * (32 + 4 * dimension()));
+            DataOutputStream data = new DataOutputStream(bytes);
             for (int i = 0; i < keys.size(); i++) {
-                out.write(HexFormat.of().parseHex(keys.get(i)));
+                data.write(HexFormat.of().parseHex(keys.get(i)));
                 for (float x : vectors.get(i)) {
-                    out.writeFloat(x);
+                    data.writeFloat(x);
                 }
             }
+            out.write(bytes.toByteArray());
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to embedding cache " + file, e);

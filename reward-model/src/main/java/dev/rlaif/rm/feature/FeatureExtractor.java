@@ -14,6 +14,8 @@ import java.util.List;
  *   <li>the response's encoding {@code e_r} (windows mean-pooled, see {@link dev.rlaif.rm.encode.MiniLmEncoder});</li>
  *   <li>{@code e_p * e_r} element-wise, where {@code e_p} encodes the prompt's last user turn: how the response
  *       relates to what was asked (the prompt alone cancels out of a pairwise margin);</li>
+ *   <li>when the spec says joint: the encoding of "last user turn, newline, response" as one text (the encoder
+ *       sees request and answer together, e.g. compliance with a harmful request);</li>
  *   <li>when the spec has critiques: the critique summary's encoding and its three aspect scores / 10 plus a
  *       presence flag (zeros when the response has no critique), after the synthetic-critiques paper;</li>
  *   <li>length features: log(1+chars), log(1+words), log(1+lines), share of '?' among sentence ends,
@@ -36,7 +38,7 @@ public final class FeatureExtractor {
     }
 
     public static FeatureSpec defaultSpec(TextEncoder encoder) {
-        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true);
+        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true, false);
     }
 
     public FeatureSpec spec() {
@@ -50,6 +52,9 @@ public final class FeatureExtractor {
         for (ScoringInput in : inputs) {
             texts.add(nullToEmpty(in.response()));
             texts.add(lastUserTurn(in.prompt()));
+            if (spec.joint()) {
+                texts.add(lastUserTurn(in.prompt()) + "\n" + nullToEmpty(in.response()));
+            }
             if (spec.critique() && in.critique() != null) {
                 texts.add(nullToEmpty(in.critique().getSummary()));
             }
@@ -66,6 +71,10 @@ public final class FeatureExtractor {
                 x[e + d] = ep[d] * er[d];
             }
             int o = 2 * e;
+            if (spec.joint()) {
+                System.arraycopy(vecs.get(k++), 0, x, o, e);
+                o += e;
+            }
             if (spec.critique()) {
                 Critique c = in.critique();
                 if (c != null) {

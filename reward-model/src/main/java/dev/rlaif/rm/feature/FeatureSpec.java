@@ -8,8 +8,9 @@ package dev.rlaif.rm.feature;
  * @param embeddingDim   its vector size
  * @param lexicalBuckets hashed bag-of-words buckets over the response (0 disables lexical features)
  * @param critique       whether critique scores and the critique's encoding are part of the vector
+ * @param joint          whether the encoding of "last user turn + response" as one text is part of the vector
  */
-public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique) {
+public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint) {
 
     public static final int CRITIQUE_SCALARS = 4;
     public static final int LENGTH_FEATURES = 5;
@@ -22,7 +23,7 @@ public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets
 
     /** Offset of the first dimension that is not a dense (standardised) feature: the lexical block. */
     public int lexicalOffset() {
-        return 2 * embeddingDim + (critique ? embeddingDim + CRITIQUE_SCALARS : 0) + LENGTH_FEATURES;
+        return (joint ? 3 : 2) * embeddingDim + (critique ? embeddingDim + CRITIQUE_SCALARS : 0) + LENGTH_FEATURES;
     }
 
     public int dimension() {

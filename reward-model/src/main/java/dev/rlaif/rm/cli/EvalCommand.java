@@ -1,0 +1,100 @@
+package dev.rlaif.rm.cli;
+
+import dev.rlaif.common.dataset.DatasetFormat;
+import dev.rlaif.common.json.Json;
+import dev.rlaif.rm.ModelManifest;
+import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.MlpRewardModel;
+import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.rm.data.PairFiles;
+import dev.rlaif.rm.encode.EmbeddingCache;
+import dev.rlaif.rm.eval.BowBaseline;
+import dev.rlaif.rm.eval.PairwiseMetrics;
+import dev.rlaif.rm.feature.FeatureExtractor;
+import dev.rlaif.rm.train.ModelTraining;
+import dev.rlaif.rm.train.PairFeatures;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ./rlaif eval --model DIR --data FILE}: pairwise accuracy (95% Wilson interval), calibration error and, in
+ * the same run, the bag-of-words logistic baseline trained on the model's own training data (its manifest names
+ * the file and held-out share). When FILE is the training file, only its held-out pairs are evaluated.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a reward model against a pairwise dataset file.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model directory (from train, or a version in the models directory).")
+    Path model;
+    @Option(names = "--data", required = true, description = "Dataset file.")
+    Path data;
+    @Option(names = "--format", description = "hh-rlhf, pairwise or pandalm (detected when omitted).")
+    String format;
+    @Option(names = "--cache", description = "Embedding cache directory (default: cache/ beside --model).")
+    Path cache;
+
+    PrintStream stdout = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = model.toAbsolutePath();
+        ModelManifest manifest = ModelStore.readManifest(dir);
+        DatasetFormat fmt = format == null ? null : DatasetFormat.parse(format);
+        List<LabeledPair> pairs = PairFiles.read(data, fmt);
+        boolean sameFile = manifest.trainingData() != null
+                && Path.of(manifest.trainingData()).toAbsolutePath().normalize().equals(data.toAbsolutePath().normalize());
+        if (sameFile) {
+            pairs = pairs.stream().filter(p -> PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
+            stdout.printf("%s is the model's training file: evaluating its %d held-out pairs%n", data, pairs.size());
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no labeled pairs to evaluate in " + data);
+        }
+        Path cacheDir = cache != null ? cache : dir.getParent().resolve("cache");
+        String encoderName = manifest.features().encoderId().startsWith("hashing-")
+                ? manifest.features().encoderId() : "minilm";
+        try (EmbeddingCache enc = Encoders.open(encoderName, cacheDir)) {
+            MlpRewardModel rm = ModelStore.loadDir(dir, enc);
+            FeatureExtractor fx = rm.featureExtractor();
+            List<PairFeatures> feats;
+            try (ProgressBar bar = Bars.of("encode", pairs.size())) {
+                feats = ModelTraining.featurize(fx, pairs, bar::stepBy);
+            }
+            PairwiseMetrics m = ModelTraining.evaluate(rm.weights(), feats);
+            stdout.printf("model %s: accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f, log loss %.4f, n=%d%n", rm.version(),
+                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), m.logLoss(), m.n());
+
+            List<LabeledPair> baselineTrain = PairFiles.read(Path.of(manifest.trainingData()), null).stream()
+                    .filter(p -> !PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
+            BowBaseline bow = BowBaseline.train(baselineTrain);
+            double[] pb = pairs.stream().mapToDouble(bow::pChosen).toArray();
+            PairwiseMetrics b = PairwiseMetrics.of(pb);
+            stdout.printf("bag-of-words baseline (trained on %d pairs of %s): accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f%n",
+                    baselineTrain.size(), manifest.trainingData(), b.accuracy(), b.ciLow(), b.ciHigh(), b.ece());
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("accuracy", round(m.accuracy()));
+            json.put("baseline_accuracy", round(b.accuracy()));
+            json.put("n", m.n());
+            json.put("accuracy_ci_low", round(m.ciLow()));
+            json.put("accuracy_ci_high", round(m.ciHigh()));
+            json.put("ece", round(m.ece()));
+            json.put("baseline_ece", round(b.ece()));
+            json.put("model_version", rm.version());
+            json.put("held_out_only", sameFile);
+            stdout.println(Json.write(json));
+        }
+        return 0;
+    }
+
+    static double round(double x) {
+        return Math.round(x * 10000) / 10000.0;
+    }
+}

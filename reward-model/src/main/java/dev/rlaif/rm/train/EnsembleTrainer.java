@@ -1,0 +1,348 @@
+package dev.rlaif.rm.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.rlaif.rm.EnsembleWeights;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Trains an ensemble of M MLP reward heads with DJL on the PyTorch engine (CPU) and exports them as
+ * {@link EnsembleWeights}. Each head sees its own bootstrap resample of the pairs and its own initialisation;
+ * chosen and rejected responses go through the same head in one batch, and {@link BradleyTerryLoss} compares them.
+ *
+ * <p>When a loss switch needs preference strengths ({@link LossSwitches#needsStrength()}), a first stage trains a
+ * plain ensemble; each pair's strength is its out-of-bag mean margin; the second stage trains with margins,
+ * smoothed targets and flipped pairs derived from those strengths.
+ */
+public final class EnsembleTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnsembleTrainer.class);
+
+    /** Called after each optimiser step. */
+    public interface Progress {
+        void step();
+
+        Progress NONE = () -> { };
+    }
+
+    /** The trained ensemble and what the switches did. */
+    public record Result(EnsembleWeights weights, int flipped, int smoothed, double meanMargin, double seconds) {
+    }
+
+    private final TrainConfig config;
+
+    public EnsembleTrainer(TrainConfig config) {
+        this.config = config;
+    }
+
+    /** Optimiser steps a call to {@link #train} makes for {@code n} pairs (for progress bars). */
+    public long totalSteps(int n) {
+        long perHead = (long) config.epochs() * ((n + config.batch() - 1) / config.batch());
+        return perHead * config.heads() * (config.switches().needsStrength() ? 2 : 1);
+    }
+
+    /**
+     * @param pairs      training pairs (raw features)
+     * @param denseDims  the first {@code denseDims} dimensions are standardised; the rest (sparse lexical
+     *                   indicators) are left as they are
+     */
+    public Result train(List<PairFeatures> pairs, int denseDims, Progress progress) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no training pairs");
+        }
+        long t0 = System.nanoTime();
+        int dim = pairs.get(0).chosen().length;
+        float[] mean = new float[dim];
+        float[] std = new float[dim];
+        standardisation(pairs, denseDims, mean, std);
+        int n = pairs.size();
+        float[] xc = new float[n * dim];
+        float[] xr = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+            standardise(pairs.get(i).chosen(), mean, std, xc, i * dim);
+            standardise(pairs.get(i).rejected(), mean, std, xr, i * dim);
+        }
+        float[] weights = new float[n];
+        for (int i = 0; i < n; i++) {
+            weights[i] = config.switches().sourceWeighting() ? pairs.get(i).weight() : 1f;
+        }
+        float[] targets = new float[n];
+        float[] margins = new float[n];
+        boolean[] flip = new boolean[n];
+        Arrays.fill(targets, 1f);
+        int flipped = 0;
+        int smoothed = 0;
+        double meanMargin = Double.NaN;
+        LossSwitches sw = config.switches();
+        Random random = new Random(config.seed());
+        int[][] samples = samples(n, random);
+
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Engine.getEngine("PyTorch").setRandomSeed((int) config.seed());
+            NDArray all = manager.create(xc, new Shape(n, dim)).concat(manager.create(xr, new Shape(n, dim)), 0);
+            if (sw.needsStrength()) {
+                List<float[][]> stage1 = trainHeads(manager, all, n, dim, samples, targets, margins, weights, flip, random, progress);
+                double[] strength = outOfBagStrength(stage1, xc, xr, dim, samples, mean.length);
+                meanMargin = Arrays.stream(strength).average().orElse(0);
+                Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+                if (sw.flipShare() > 0) {
+                    Arrays.sort(order, Comparator.comparingDouble(i -> strength[i]));
+                    int k = (int) Math.floor(sw.flipShare() * n);
+                    for (int j = 0; j < k; j++) {
+                        if (strength[order[j]] < 0) {
+                            flip[order[j]] = true;
+                            flipped++;
+                        }
+                    }
+                }
+                if (sw.smoothing() > 0) {
+                    Arrays.sort(order, Comparator.comparingDouble(i -> Math.abs(strength[i])));
+                    int k = (int) Math.floor(sw.weakShare() * n);
+                    for (int j = 0; j < k; j++) {
+                        targets[order[j]] = (float) (1 - sw.smoothing());
+                        smoothed++;
+                    }
+                }
+                if (sw.marginScale() > 0) {
+                    for (int i = 0; i < n; i++) {
+                        double s = flip[i] ? -strength[i] : strength[i];
+                        margins[i] = (float) (sw.marginScale() * Math.max(0, Math.min(3, s)));
+                    }
+                }
+            }
+            List<float[][]> heads = trainHeads(manager, all, n, dim, samples, targets, margins, weights, flip, random, progress);
+            EnsembleWeights ew = export(heads, mean, std);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            LOG.debug("Trained {} heads on {} pairs in {} s ({} flipped, {} smoothed)", config.heads(), n, seconds, flipped, smoothed);
+            return new Result(ew, flipped, smoothed, meanMargin, seconds);
+        }
+    }
+
+    private int[][] samples(int n, Random random) {
+        int[][] out = new int[config.heads()][];
+        for (int h = 0; h < config.heads(); h++) {
+            int[] s = new int[n];
+            if (config.bootstrap() && config.heads() > 1) {
+                for (int i = 0; i < n; i++) {
+                    s[i] = random.nextInt(n);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    s[i] = i;
+                }
+            }
+            out[h] = s;
+        }
+        return out;
+    }
+
+    /** Per head: {W1 [hidden][dim] rows..., b1, w2, b2} packed as float[hidden + 3][]. */
+    private List<float[][]> trainHeads(NDManager manager, NDArray all, int allSize, int dim, int[][] samples,
+                                       float[] targets, float[] margins, float[] weights, boolean[] flip,
+                                       Random random, Progress progress) {
+        List<float[][]> heads = new ArrayList<>();
+        for (int h = 0; h < config.heads(); h++) {
+            heads.add(trainHead(manager, all, allSize, dim, samples[h], targets, margins, weights, flip, random, progress));
+        }
+        return heads;
+    }
+
+    private float[][] trainHead(NDManager parent, NDArray all, int allSize, int dim, int[] sample, float[] targets,
+                                float[] margins, float[] weights, boolean[] flip, Random random, Progress progress) {
+        SequentialBlock block = new SequentialBlock()
+                .add(Dropout.builder().optRate(config.dropout() / 2).build())
+                .add(Linear.builder().setUnits(config.hidden()).build())
+                .add(Activation.reluBlock())
+                .add(Dropout.builder().optRate(config.dropout()).build())
+                .add(Linear.builder().setUnits(1).build());
+        try (Model model = Model.newInstance("reward-head", "PyTorch")) {
+            model.setBlock(block);
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(new BradleyTerryLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.lr()))
+                            .optWeightDecays(config.weightDecay()).build());
+            try (Trainer trainer = model.newTrainer(tc)) {
+                trainer.initialize(new Shape(1, dim));
+                int[] order = sample.clone();
+                for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                    shuffle(order, random);
+                    for (int start = 0; start < order.length; start += config.batch()) {
+                        int end = Math.min(order.length, start + config.batch());
+                        step(trainer, parent, all, allSize, Arrays.copyOfRange(order, start, end), targets, margins, weights, flip);
+                        progress.step();
+                    }
+                }
+                return exportHead(block);
+            }
+        }
+    }
+
+    private static void step(Trainer trainer, NDManager parent, NDArray all, int n, int[] idx, float[] targets,
+                             float[] margins, float[] weights, boolean[] flip) {
+        try (NDManager m = parent.newSubManager()) {
+            int b = idx.length;
+            int[] ci = new int[b];
+            int[] ri = new int[b];
+            float[] t = new float[b];
+            float[] mg = new float[b];
+            float[] w = new float[b];
+            for (int j = 0; j < b; j++) {
+                int i = idx[j];
+                // rows 0..n-1 of `all` are chosen responses, rows n..2n-1 rejected ones; flipping swaps them
+                ci[j] = flip[i] ? n + i : i;
+                ri[j] = flip[i] ? i : n + i;
+                t[j] = targets[i];
+                mg[j] = margins[i];
+                w[j] = weights[i];
+            }
+            int[] both = new int[2 * b];
+            System.arraycopy(ci, 0, both, 0, b);
+            System.arraycopy(ri, 0, both, b, b);
+            NDArray x = all.get(m.create(both));
+            NDList labels = new NDList(m.create(t), m.create(mg), m.create(w));
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDList split = out.split(2, 0);
+                NDArray loss = trainer.getLoss().evaluate(labels, split);
+                gc.backward(loss);
+            }
+            trainer.step();
+        }
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+
+    private static float[][] exportHead(SequentialBlock block) {
+        List<Block> children = block.getChildren().values();
+        Linear l1 = (Linear) children.get(1);
+        Linear l2 = (Linear) children.get(4);
+        NDArray w1 = l1.getParameters().get("weight").getArray();
+        float[] b1 = l1.getParameters().get("bias").getArray().toFloatArray();
+        float[] w2 = l2.getParameters().get("weight").getArray().toFloatArray();
+        float b2 = l2.getParameters().get("bias").getArray().toFloatArray()[0];
+        int hidden = (int) w1.getShape().get(0);
+        int dim = (int) w1.getShape().get(1);
+        float[] flat = w1.toFloatArray();
+        float[][] packed = new float[hidden + 3][];
+        for (int j = 0; j < hidden; j++) {
+            packed[j] = Arrays.copyOfRange(flat, j * dim, (j + 1) * dim);
+        }
+        packed[hidden] = b1;
+        packed[hidden + 1] = w2;
+        packed[hidden + 2] = new float[] {b2};
+        return packed;
+    }
+
+    private EnsembleWeights export(List<float[][]> heads, float[] mean, float[] std) {
+        int m = heads.size();
+        int hidden = config.hidden();
+        float[][][] w1 = new float[m][][];
+        float[][] b1 = new float[m][];
+        float[][] w2 = new float[m][];
+        float[] b2 = new float[m];
+        for (int h = 0; h < m; h++) {
+            float[][] p = heads.get(h);
+            w1[h] = Arrays.copyOfRange(p, 0, hidden);
+            b1[h] = p[hidden];
+            w2[h] = p[hidden + 1];
+            b2[h] = p[hidden + 2][0];
+        }
+        return new EnsembleWeights(mean, std, w1, b1, w2, b2);
+    }
+
+    /** Mean margin over the heads whose bootstrap sample missed the pair (all heads when none did). */
+    private double[] outOfBagStrength(List<float[][]> heads, float[] xc, float[] xr, int dim, int[][] samples, int d) {
+        int n = xc.length / dim;
+        EnsembleWeights identity = export(heads, new float[d], ones(d));
+        boolean[][] inBag = new boolean[heads.size()][n];
+        for (int h = 0; h < heads.size(); h++) {
+            for (int i : samples[h]) {
+                inBag[h][i] = true;
+            }
+        }
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            float[] rc = identity.rewards(Arrays.copyOfRange(xc, i * dim, (i + 1) * dim));
+            float[] rr = identity.rewards(Arrays.copyOfRange(xr, i * dim, (i + 1) * dim));
+            double sum = 0;
+            int k = 0;
+            double all = 0;
+            for (int h = 0; h < rc.length; h++) {
+                all += rc[h] - rr[h];
+                if (!inBag[h][i]) {
+                    sum += rc[h] - rr[h];
+                    k++;
+                }
+            }
+            s[i] = k > 0 ? sum / k : all / rc.length;
+        }
+        return s;
+    }
+
+    private static float[] ones(int d) {
+        float[] o = new float[d];
+        Arrays.fill(o, 1f);
+        return o;
+    }
+
+    private static void standardisation(List<PairFeatures> pairs, int denseDims, float[] mean, float[] std) {
+        int dim = mean.length;
+        double[] s = new double[dim];
+        double[] ss = new double[dim];
+        int count = 0;
+        for (PairFeatures p : pairs) {
+            for (float[] x : new float[][] {p.chosen(), p.rejected()}) {
+                for (int d = 0; d < denseDims; d++) {
+                    s[d] += x[d];
+                    ss[d] += (double) x[d] * x[d];
+                }
+                count++;
+            }
+        }
+        for (int d = 0; d < dim; d++) {
+            if (d < denseDims) {
+                double mu = s[d] / count;
+                double var = Math.max(0, ss[d] / count - mu * mu);
+                mean[d] = (float) mu;
+                std[d] = (float) Math.max(Math.sqrt(var), 1e-3);
+            } else {
+                mean[d] = 0f;
+                std[d] = 1f;
+            }
+        }
+    }
+
+    private static void standardise(float[] x, float[] mean, float[] std, float[] out, int offset) {
+        for (int d = 0; d < x.length; d++) {
+            out[offset + d] = (x[d] - mean[d]) / std[d];
+        }
+    }
+}

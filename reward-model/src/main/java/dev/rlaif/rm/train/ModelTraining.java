@@ -1,0 +1,68 @@
+package dev.rlaif.rm.train;
+
+import dev.rlaif.rm.EnsembleMath;
+import dev.rlaif.rm.EnsembleWeights;
+import dev.rlaif.rm.ModelManifest;
+import dev.rlaif.rm.ScoringInput;
+import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.rm.eval.PairwiseMetrics;
+import dev.rlaif.rm.feature.FeatureExtractor;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * From labeled pairs to a model version and back: featurise (batched through the encoder and its cache), train
+ * the ensemble, build the manifest, and evaluate a set of weights on pairs. The offline commands and the trainer
+ * service share it.
+ */
+public final class ModelTraining {
+
+    private static final int BATCH = 128;
+
+    private ModelTraining() {
+    }
+
+    /** Feature vectors of the pairs; {@code progress} receives the number of pairs done after each batch. */
+    public static List<PairFeatures> featurize(FeatureExtractor fx, List<LabeledPair> pairs, IntConsumer progress) {
+        List<PairFeatures> out = new ArrayList<>(pairs.size());
+        for (int start = 0; start < pairs.size(); start += BATCH) {
+            List<LabeledPair> batch = pairs.subList(start, Math.min(pairs.size(), start + BATCH));
+            List<ScoringInput> inputs = new ArrayList<>(2 * batch.size());
+            for (LabeledPair p : batch) {
+                inputs.add(p.chosenInput());
+                inputs.add(p.rejectedInput());
+            }
+            List<float[]> xs = fx.features(inputs);
+            for (int i = 0; i < batch.size(); i++) {
+                LabeledPair p = batch.get(i);
+                out.add(new PairFeatures(p.id(), xs.get(2 * i), xs.get(2 * i + 1), p.weight()));
+            }
+            progress.accept(batch.size());
+        }
+        return out;
+    }
+
+    /** Probability, per pair, that its labeled winner wins under the ensemble (mean of head sigmoids). */
+    public static double[] pChosen(EnsembleWeights w, List<PairFeatures> pairs) {
+        double[] p = new double[pairs.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = EnsembleMath.probabilityAPreferred(w.rewards(pairs.get(i).chosen()), w.rewards(pairs.get(i).rejected()));
+        }
+        return p;
+    }
+
+    public static PairwiseMetrics evaluate(EnsembleWeights w, List<PairFeatures> pairs) {
+        return PairwiseMetrics.of(pChosen(w, pairs));
+    }
+
+    public static ModelManifest manifest(String version, String parent, FeatureExtractor fx, TrainConfig cfg,
+                                         Map<String, Double> metrics, Map<String, Long> offsets, long nTrain,
+                                         String trainingData, double holdoutShare) {
+        return new ModelManifest(version, parent, Instant.now().toString(), fx.spec(), cfg.heads(), cfg.hidden(), metrics,
+                offsets, nTrain, trainingData, holdoutShare, cfg.describe());
+    }
+}

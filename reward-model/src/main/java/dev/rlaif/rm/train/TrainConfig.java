@@ -1,0 +1,62 @@
+package dev.rlaif.rm.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Ensemble training settings.
+ *
+ * @param heads       ensemble size M
+ * @param hidden      hidden units per head
+ * @param epochs      passes over each head's bootstrap sample
+ * @param batch       pairs per step
+ * @param lr          Adam learning rate
+ * @param weightDecay L2 weight decay
+ * @param dropout     dropout rate on the input and hidden layer
+ * @param bootstrap   each head trains on a bootstrap resample (else on a shuffled copy of all pairs)
+ * @param seed        seed of sampling and initialisation
+ * @param switches    the loss switches
+ */
+public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
+                          boolean bootstrap, long seed, LossSwitches switches) {
+
+    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, true, 42, LossSwitches.PLAIN);
+
+    public TrainConfig {
+        if (heads < 1 || hidden < 1 || epochs < 1 || batch < 1 || lr <= 0 || weightDecay < 0 || dropout < 0 || dropout >= 1) {
+            throw new IllegalArgumentException("invalid training config: heads, hidden, epochs, batch >= 1; lr > 0; "
+                    + "weightDecay >= 0; 0 <= dropout < 1");
+        }
+    }
+
+    public TrainConfig withSwitches(LossSwitches s) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s);
+    }
+
+    public TrainConfig withEpochs(int e) {
+        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches);
+    }
+
+    public TrainConfig withHeads(int h) {
+        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches);
+    }
+
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("heads", heads);
+        m.put("hidden", hidden);
+        m.put("epochs", epochs);
+        m.put("batch", batch);
+        m.put("lr", lr);
+        m.put("weight_decay", weightDecay);
+        m.put("dropout", dropout);
+        m.put("bootstrap", bootstrap);
+        m.put("seed", seed);
+        m.put("loss", switches.describe());
+        return m;
+    }
+}

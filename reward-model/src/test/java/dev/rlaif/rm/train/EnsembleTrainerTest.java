@@ -1,0 +1,69 @@
+package dev.rlaif.rm.train;
+
+import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.rm.encode.HashingEncoder;
+import dev.rlaif.rm.eval.PairwiseMetrics;
+import dev.rlaif.rm.feature.FeatureExtractor;
+import dev.rlaif.rm.feature.FeatureSpec;
+import dev.rlaif.schema.ChatMessage;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A small separable task: polite, helpful answers beat rude ones; held-out pairs use unseen wordings. */
+class EnsembleTrainerTest {
+
+    static final String[] GOOD = {"happy to help", "here is a clear answer", "sure, the steps are", "thanks for asking",
+        "a safe option is", "I recommend checking", "good question, first", "let me explain"};
+    static final String[] BAD = {"figure it out yourself", "that is stupid", "go away", "no idea, whatever",
+        "I refuse to care", "not my problem", "ask someone else idiot", "boring question"};
+
+    static List<LabeledPair> pairs(int n, long seed, int from, int to) {
+        Random r = new Random(seed);
+        List<LabeledPair> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String topic = "topic" + r.nextInt(50);
+            String good = GOOD[from + r.nextInt(to - from)] + " about " + topic;
+            String bad = BAD[from + r.nextInt(to - from)] + " about " + topic;
+            out.add(new LabeledPair("p" + seed + "-" + i, List.of(new ChatMessage("user", "tell me about " + topic)),
+                    good, bad, null, null, 1f));
+        }
+        return out;
+    }
+
+    static final FeatureExtractor FX = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false, false));
+
+    @Test
+    void ensembleRanksHeldOutPairsOfASeparableTask() {
+        List<PairFeatures> train = ModelTraining.featurize(FX, pairs(160, 1, 0, 8), k -> { });
+        List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 2, 0, 8), k -> { });
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(3).withEpochs(15);
+        EnsembleTrainer.Result result = new EnsembleTrainer(cfg).train(train, FX.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
+        assertThat(result.weights().heads()).isEqualTo(3);
+        PairwiseMetrics m = ModelTraining.evaluate(result.weights(), test);
+        assertThat(m.accuracy()).isGreaterThan(0.95);
+        assertThat(m.ciLow()).isLessThanOrEqualTo(m.accuracy()).isGreaterThan(0.85);
+    }
+
+    @Test
+    void flippingSwapsPairsTheFirstStageFindsStronglyWrong() {
+        List<LabeledPair> clean = pairs(150, 3, 0, 8);
+        List<LabeledPair> noisy = new ArrayList<>(clean);
+        for (int i = 0; i < 15; i++) {   // 10% mislabeled pairs
+            LabeledPair p = noisy.get(i);
+            noisy.set(i, new LabeledPair(p.id(), p.prompt(), p.rejected(), p.chosen(), null, null, 1f));
+        }
+        List<PairFeatures> train = ModelTraining.featurize(FX, noisy, k -> { });
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(3).withEpochs(10)
+                .withSwitches(LossSwitches.PLAIN.withFlip(0.15).withSmoothing(0.1).withMargin(0.5));
+        EnsembleTrainer.Result result = new EnsembleTrainer(cfg).train(train, FX.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
+        assertThat(result.flipped()).isBetween(8, 22);
+        assertThat(result.smoothed()).isEqualTo(45);
+        List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 4, 0, 8), k -> { });
+        assertThat(ModelTraining.evaluate(result.weights(), test).accuracy()).isGreaterThan(0.9);
+    }
+}

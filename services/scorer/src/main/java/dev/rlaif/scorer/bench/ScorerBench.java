@@ -1,0 +1,161 @@
+package dev.rlaif.scorer.bench;
+
+import dev.rlaif.common.config.Env;
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.dataset.SharedData;
+import dev.rlaif.common.json.Json;
+import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.rm.data.PairFiles;
+import dev.rlaif.rm.feature.FeatureExtractor;
+import dev.rlaif.rm.train.EnsembleTrainer;
+import dev.rlaif.rm.train.ModelTraining;
+import dev.rlaif.rm.train.PairFeatures;
+import dev.rlaif.rm.train.TrainConfig;
+import dev.rlaif.scorer.ScorerConfig;
+import dev.rlaif.scorer.ScorerService;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code ./rlaif bench scorer}: {@code /v1/compare} throughput in batches over HTTP. Trains a small model on the
+ * first {@code --train-pairs} HH-RLHF pairs, starts the scorer on it, then sends the other pairs in batches from
+ * {@code --clients} threads twice: a cold pass (texts never embedded: the encoder runs) and a warm pass (every
+ * text already in the embedding cache, as for re-scored or repeated traffic). Last line: JSON with
+ * {@code pairs_per_s} (warm) and {@code cold_pairs_per_s}.
+ */
+@Command(name = "scorer", mixinStandardHelpOptions = true, description = "Scorer throughput: /v1/compare in batches.")
+public final class ScorerBench implements Callable<Integer> {
+
+    @Option(names = "--batch", defaultValue = "64", description = "Pairs per request (default ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--clients", defaultValue = "2", description = "Concurrent clients (default ${DEFAULT-VALUE}).")
+    int clients;
+    @Option(names = "--pairs", defaultValue = "1024", description = "Pairs per pass (default ${DEFAULT-VALUE}).")
+    int pairsPerPass;
+    @Option(names = "--train-pairs", defaultValue = "300")
+    int trainPairs;
+    @Option(names = "--encoder", defaultValue = "minilm")
+    String encoder;
+
+    PrintStream stdout = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ScorerBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<LabeledPair> pairs = PairFiles.read(SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
+        if (pairs.size() < trainPairs + 10) {
+            throw new IllegalArgumentException("not enough pairs");
+        }
+        Path state = Files.createTempDirectory("rlaif-bench-scorer");
+        Path models = state.resolve("models");
+        Env env = new Env(Map.of("RLAIF_MODELS_DIR", models.toString(), "RLAIF_SCORER_ENCODER", encoder,
+                "RLAIF_SCORER_PORT", "0", "RLAIF_SCORER_HOST", "127.0.0.1", "RLAIF_SCORER_MAX_BATCH", Integer.toString(batch)));
+        KafkaSettings kafka = KafkaSettings.fromEnv(env).withStateDir(state);
+        ScorerConfig cfg = ScorerConfig.fromEnv(env, kafka);
+        try (ModelStore store = ModelStore.open(models, encoderFactory(cfg))) {
+            FeatureExtractor fx = new FeatureExtractor(store.encoder(), FeatureExtractor.defaultSpec(store.encoder()));
+            List<PairFeatures> f = ModelTraining.featurize(fx, pairs.subList(0, trainPairs), k -> { });
+            TrainConfig tc = TrainConfig.DEFAULT.withEpochs(4);
+            var r = new EnsembleTrainer(tc).train(f, fx.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
+            String v = store.nextVersion();
+            store.write(ModelTraining.manifest(v, null, fx, tc, Map.of(), Map.of(), f.size(), "bench", 0), r.weights());
+            store.publish(v);
+        }
+        List<LabeledPair> rest = pairs.subList(trainPairs, pairs.size());
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < pairsPerPass; i += batch) {
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
+                LabeledPair p = rest.get(j % rest.size());
+                List<Map<String, String>> prompt = p.prompt().stream()
+                        .map(m -> Map.of("role", m.getRole(), "content", m.getContent())).toList();
+                items.add(Map.of("prompt", prompt, "response_a", p.chosen(), "response_b", p.rejected()));
+            }
+            bodies.add(Json.write(Map.of("items", items)));
+        }
+        ScorerService scorer = new ScorerService(cfg, ServiceContext.of(kafka, env));
+        scorer.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + scorer.port() + "/v1/compare");
+            double cold = pass(http, uri, bodies);
+            double warm = pass(http, uri, bodies);
+            double warm2 = pass(http, uri, bodies);
+            stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s%n",
+                    batch, clients, cold, warm, warm2);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pairs_per_s", Math.round(Math.max(warm, warm2)));
+            json.put("cold_pairs_per_s", Math.round(cold));
+            json.put("batch", batch);
+            json.put("clients", clients);
+            json.put("pairs", pairsPerPass);
+            json.put("encoder", encoder);
+            stdout.println(Json.write(json));
+        } finally {
+            scorer.close();
+        }
+        return 0;
+    }
+
+    private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {
+        return () -> dev.rlaif.rm.encode.EmbeddingCache.open(cfg.encoder().equals("minilm")
+                ? new dev.rlaif.rm.encode.MiniLmEncoder()
+                : new dev.rlaif.rm.encode.HashingEncoder(Integer.parseInt(cfg.encoder().substring(8))), cfg.modelsDir().resolve("cache"));
+    }
+
+    /** Pairs per second over one pass of all bodies, shared among the clients. */
+    private double pass(HttpClient http, URI uri, List<String> bodies) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger pairsDone = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < bodies.size()) {
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) {
+                            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+                        }
+                        pairsDone.addAndGet(Json.read(r.body()).get("results").size());
+                    } catch (Exception e) {
+                        errors.add(e);
+                        return;
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!errors.isEmpty()) {
+            throw errors.get(0);
+        }
+        return pairsDone.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.rlaif.scorer.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlaif.common.json.Json;
+import dev.rlaif.rm.EnsembleMath;
+import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.RewardModel;
+import dev.rlaif.rm.ScoringInput;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The scorer's API. Each request takes the published model once ({@link ModelStore#current()}) and answers with
+ * it entirely, naming its version: a version published mid-request never mixes into an answer, and the old model
+ * stays usable until the request ends.
+ * <ul>
+ *   <li>{@code POST /v1/score}: {@code {prompt, response, critique?}} or {@code {"items": [...]}} ->
+ *       reward (mean over heads), spread (standard deviation over heads), per-head rewards.</li>
+ *   <li>{@code POST /v1/compare}: {@code {prompt, response_a, response_b, critique_a?, critique_b?}} or items ->
+ *       {@code p_a} (mean over heads of sigmoid(r_A - r_B)), margin, spread of margins, confidence.</li>
+ * </ul>
+ * 400 names the offending field; 503 before any model is published.
+ */
+public final class ScoreRoutes {
+
+    private final ModelStore store;
+    private final int maxBatch;
+    private final Counter scored;
+    private final Counter rejected;
+    private final Timer latency;
+
+    public ScoreRoutes(ModelStore store, int maxBatch, MeterRegistry metrics) {
+        this.store = store;
+        this.maxBatch = maxBatch;
+        this.scored = metrics.counter("rlaif_scorer_items_total");
+        this.rejected = metrics.counter("rlaif_scorer_bad_requests_total");
+        this.latency = metrics.timer("rlaif_scorer_request_seconds");
+    }
+
+    public void routing(JavalinConfig cfg) {
+        cfg.routes.post("/v1/score", ctx -> latency.record(() -> handle(ctx, false)));
+        cfg.routes.post("/v1/compare", ctx -> latency.record(() -> handle(ctx, true)));
+    }
+
+    private void handle(Context ctx, boolean compare) {
+        try {
+            JsonNode body;
+            try {
+                body = Json.MAPPER.readTree(ctx.body());
+            } catch (Exception e) {
+                throw new BadRequest("body is not valid JSON");
+            }
+            List<JsonNode> items = Requests.items(body, maxBatch);
+            boolean batch = body.has("items");
+            Optional<RewardModel> current = store.current();
+            if (current.isEmpty()) {
+                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5")
+                        .json(Map.of("error", "no reward model has been published yet"));
+                return;
+            }
+            RewardModel model = current.get();
+            List<Map<String, Object>> results = compare ? compare(model, items, batch) : score(model, items, batch);
+            scored.increment(items.size());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model_version", model.version());
+            if (batch) {
+                out.put("results", results);
+            } else {
+                out.putAll(results.get(0));
+            }
+            ctx.json(out);
+        } catch (BadRequest e) {
+            rejected.increment();
+            ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", e.getMessage()));
+        }
+    }
+
+    private static String field(boolean batch, int i) {
+        return batch ? "items[" + i + "]." : "";
+    }
+
+    private List<Map<String, Object>> score(RewardModel model, List<JsonNode> items, boolean batch) {
+        List<ScoringInput> inputs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            inputs.add(Requests.scoring(items.get(i), field(batch, i)));
+        }
+        float[][] r = model.score(inputs);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (float[] heads : r) {
+            double mean = 0;
+            for (float x : heads) {
+                mean += x;
+            }
+            mean /= heads.length;
+            double ss = 0;
+            for (float x : heads) {
+                ss += (x - mean) * (x - mean);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("reward", mean);
+            m.put("spread", Math.sqrt(ss / heads.length));
+            m.put("heads", heads);
+            out.add(m);
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> compare(RewardModel model, List<JsonNode> items, boolean batch) {
+        List<ScoringInput> inputs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode it = items.get(i);
+            String f = field(batch, i);
+            var prompt = Requests.prompt(it, f);
+            inputs.add(new ScoringInput(prompt, Requests.text(it, "response_a", f), Requests.critique(it, "critique_a", f)));
+            inputs.add(new ScoringInput(prompt, Requests.text(it, "response_b", f), Requests.critique(it, "critique_b", f)));
+        }
+        float[][] r = model.score(inputs);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            float[] a = r[2 * i];
+            float[] b = r[2 * i + 1];
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("p_a", EnsembleMath.probabilityAPreferred(a, b));
+            m.put("margin", EnsembleMath.meanMargin(a, b));
+            m.put("spread", EnsembleMath.marginSpread(a, b));
+            m.put("confidence", EnsembleMath.confidence(a, b));
+            out.add(m);
+        }
+        return out;
+    }
+}
