@@ -16,6 +16,7 @@ import dev.rlaif.schema.PairedResponse;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.io.IOException;
@@ -146,28 +147,52 @@ public final class JudgeBench {
         };
     }
 
+    /**
+     * Writes the input pairs. The input is not what is measured, so a send that fails on the freshly started broker
+     * (seen under load: expired batches, out-of-order sequences of the idempotent producer) is simply sent again.
+     */
     private static void produce(KafkaSettings settings, int n) throws Exception {
         awaitLeaders(settings);
-        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<String, ComparisonPair> p = Clients.avroProducer(settings, "judge-bench-producer")) {
-            for (int i = 0; i < n; i++) {
-                String ga = "bench-a-" + i;
-                String gb = "bench-b-" + i;
-                ComparisonPair pair = ComparisonPair.newBuilder()
-                        .setPairId(PairIds.pairId(ga, gb))
-                        .setPromptId("bench-prompt-" + i)
-                        .setPrompt(List.of(new ChatMessage("user", "Question number " + i + ": how do tides work?")))
-                        .setA(new PairedResponse(ga, "The Moon's gravity pulls the oceans; answer " + i + ".", "sim", "1"))
-                        .setB(new PairedResponse(gb, "Wind, answer " + i + ".", "sim", "1"))
-                        .setCreatedAt(Instant.now())
-                        .build();
-                sent.add(p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair)));
+        List<ComparisonPair> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pending.add(pair(i));
+        }
+        Map<String, Object> config = new HashMap<>(Clients.producerConfig(settings, "judge-bench-producer"));
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        for (int round = 0; round < 5 && !pending.isEmpty(); round++) {
+            List<ComparisonPair> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (KafkaProducer<String, ComparisonPair> p = new KafkaProducer<>(config,
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    dev.rlaif.common.serde.AvroSerdes.from(settings).serializer())) {
+                for (ComparisonPair pair : pending) {
+                    p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair), (md, e) -> {
+                        if (e != null) {
+                            failed.add(pair);
+                        }
+                    });
+                }
+                p.flush();
             }
-            p.flush();
+            pending = new ArrayList<>(failed);
         }
-        for (java.util.concurrent.Future<?> f : sent) {
-            f.get(); // a pair that was not written would make the run wait for it forever
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException(pending.size() + " input pairs could not be written to the embedded broker");
         }
+    }
+
+    private static ComparisonPair pair(int i) {
+        String ga = "bench-a-" + i;
+        String gb = "bench-b-" + i;
+        return ComparisonPair.newBuilder()
+                .setPairId(PairIds.pairId(ga, gb))
+                .setPromptId("bench-prompt-" + i)
+                .setPrompt(List.of(new ChatMessage("user", "Question number " + i + ": how do tides work?")))
+                .setA(new PairedResponse(ga, "The Moon's gravity pulls the oceans; answer " + i + ".", "sim", "1"))
+                .setB(new PairedResponse(gb, "Wind, answer " + i + ".", "sim", "1"))
+                .setCreatedAt(Instant.now())
+                .build();
     }
 
     /** Waits until every partition of the freshly created pairs topic has a leader. */

@@ -95,6 +95,8 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     private final NMode nMode;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicInteger peakOutstanding = new AtomicInteger();
     private final AtomicLong choices = new AtomicLong();
     private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong lastEnd = new AtomicLong();
@@ -102,10 +104,15 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     private final List<Request> seen = new ArrayList<>();
 
     public SimulatedOpenAiEndpoint(int concurrency, NMode nMode, Behavior behavior) throws IOException {
+        this(0, concurrency, nMode, behavior);
+    }
+
+    /** A server on {@code port} of the loopback interface (0: a free one). */
+    public SimulatedOpenAiEndpoint(int port, int concurrency, NMode nMode, Behavior behavior) throws IOException {
         this.slots = new Semaphore(concurrency, true);
         this.behavior = behavior;
         this.nMode = nMode;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sim-llm");
             t.setDaemon(true);
@@ -122,6 +129,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        peakOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
         try (exchange) {
             JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
             String system = "";
@@ -174,7 +182,14 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // the client went away (its timeout): nothing to answer
+        } finally {
+            outstanding.decrementAndGet();
         }
+    }
+
+    /** Most requests the client had open at once (being served or waiting for a slot). */
+    public int peakOutstanding() {
+        return peakOutstanding.get();
     }
 
     private static String completion(Request req, List<String> contents) throws IOException {
@@ -242,6 +257,21 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
         synchronized (seen) {
             return List.copyOf(seen);
         }
+    }
+
+    /**
+     * Serves the benchmark's scripted judge (a verdict for the longer answer, a fixed critique) until killed, to try
+     * {@code ./rlaif demo --llm-url http://127.0.0.1:PORT/v1 --llm-model sim} without a GPU.
+     * Arguments: {@code [port [latencyMs [concurrency]]]}, default 8089, 200 ms, 16.
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8089;
+        long latency = args.length > 1 ? Long.parseLong(args[1]) : 200;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        SimulatedOpenAiEndpoint server = new SimulatedOpenAiEndpoint(port, concurrency, NMode.HONOUR,
+                JudgeBench.behavior(latency));
+        System.out.println("simulated OpenAI-compatible judge at " + server.baseUrl());
+        Thread.currentThread().join();
     }
 
     @Override

@@ -70,6 +70,8 @@ public final class JudgeService implements RlaifService {
 
     private final OffsetTracker offsets = new OffsetTracker();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Last offset committed per partition (consumer thread only). */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean running;
     /** False once the loop has made its last commit: results after that are dropped, to be judged again. */
@@ -297,11 +299,32 @@ public final class JudgeService implements RlaifService {
         });
     }
 
+    /**
+     * Commits the finished runs. A partition with nothing pending commits the consumer's position instead, which
+     * lies past the transaction markers that follow the last record of a transactional producer (the pairing
+     * service writes with exactly-once): committing only {@code last offset + 1} would leave a lag of one marker per
+     * partition forever, and the demo waits for lag 0.
+     */
     private void commit(boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> ready = offsets.drain();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (!offsets.hasPending(tp)) {
+                long position;
+                try {
+                    position = consumer.position(tp, Duration.ZERO);
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    continue; // position not known yet
+                }
+                Long last = committed.get(tp);
+                if (last == null || position > last) {
+                    ready.put(tp, new OffsetAndMetadata(position));
+                }
+            }
+        }
         if (ready.isEmpty()) {
             return;
         }
+        ready.forEach((tp, o) -> committed.merge(tp, o.offset(), Math::max));
         if (sync) {
             consumer.commitSync(ready);
         } else {
@@ -334,6 +357,7 @@ public final class JudgeService implements RlaifService {
                 log.warn("commit on revocation failed; those pairs will be judged again", e);
             }
             offsets.forget(partitions);
+            partitions.forEach(committed::remove);
         }
 
         @Override
@@ -346,6 +370,7 @@ public final class JudgeService implements RlaifService {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             offsets.forget(partitions);
+            partitions.forEach(committed::remove);
         }
     }
 

@@ -82,6 +82,12 @@ final class OffsetTracker {
         return out;
     }
 
+    /** Whether any dispatched offset of the partition is not yet drained. */
+    boolean hasPending(TopicPartition tp) {
+        Track t = tracks.get(tp);
+        return t != null && !t.pending.isEmpty();
+    }
+
     void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(tracks::remove);
     }

@@ -264,6 +264,21 @@ class GenRmJudgeTest {
     }
 
     @Test
+    void neverHasMoreRequestsInFlightThanConfigured() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(100, NMode.HONOUR, Fixtures.prefers("GOOD", 50)),
+                "RLAIF_JUDGE_MAX_IN_FLIGHT", "3");
+        List<java.util.concurrent.CompletableFuture<JudgeResult>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            all.add(judge.judge(Fixtures.pair("q" + i, "a" + i, "GOOD " + i, "b" + i, "bad " + i)));
+        }
+        for (var f : all) {
+            assertThat(await(f).judgment().getVerdict()).isEqualTo(Verdict.A);
+        }
+        assertThat(server.requests()).isEqualTo(10 * 4);
+        assertThat(server.peakOutstanding()).isEqualTo(3); // queued without a thread, never sent past the cap
+    }
+
+    @Test
     void reasoningIsBounded() throws Exception {
         GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR,
                 req -> Reply.answers(0, Fixtures.repeat("x".repeat(5000) + " [[A]]", req.n()))),

@@ -94,7 +94,23 @@ class JudgeServiceBrokerTest {
                     "RLAIF_JUDGE_SHUTDOWN_GRACE", "0s", "RLAIF_JUDGE_GROUP_ID", "judge-restart-test"));
 
             RlaifService first = service(env);
+            java.util.concurrent.atomic.AtomicInteger peakPairs = new java.util.concurrent.atomic.AtomicInteger();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakPairs.accumulateAndGet(((JudgeService) first).inFlight(), Math::max);
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= 20);
+            sampler.interrupt();
+            sampler.join();
+            // back-pressure: the consumer pauses at the bound, and a poll returns at most the bound
+            assertThat(peakPairs.get()).isGreaterThanOrEqualTo(maxPending).isLessThan(2 * maxPending);
             first.close(); // mid-stream: pairs in flight are neither committed nor (necessarily) written
             int afterFirst = judgmentsOf(ids).size();
             assertThat(afterFirst).isLessThan(ids.size());
@@ -120,6 +136,7 @@ class JudgeServiceBrokerTest {
             long sharedCritiques = llm.seen().stream().filter(q -> q.critique() && q.firstAnswer().equals(SHARED)).count();
             assertThat(sharedCritiques).isEqualTo(1);
             assertThat(judgments).allMatch(r -> r.value().getCritiqueIds().size() == 2);
+            assertThat(llm.peakOutstanding()).isLessThanOrEqualTo(8); // RLAIF_JUDGE_MAX_IN_FLIGHT
         }
 
         var dead = TopicReader.readRaw(broker.settings(), Topics.PAIRS.dlq());
@@ -129,14 +146,54 @@ class JudgeServiceBrokerTest {
         assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("pairs");
     }
 
+    /** Pairs written in one transaction, as the pairing service (exactly-once Streams) writes them. */
+    private static List<ComparisonPair> produceTransactionally(String prefix, int n) {
+        Map<String, Object> config = new HashMap<>(Clients.producerConfig(broker.settings(), prefix + "-tx"));
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "-tx");
+        List<ComparisonPair> pairs = new ArrayList<>();
+        try (KafkaProducer<String, ComparisonPair> p = new KafkaProducer<>(config,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                dev.rlaif.common.serde.AvroSerdes.from(broker.settings()).serializer())) {
+            p.initTransactions();
+            p.beginTransaction();
+            for (int i = 0; i < n; i++) {
+                ComparisonPair pair = Fixtures.pair("Explain tides.", prefix + "-a-" + i, "answer " + i,
+                        prefix + "-b-" + i, "other " + i);
+                pairs.add(pair);
+                p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair));
+            }
+            p.commitTransaction();
+        }
+        return pairs;
+    }
+
+    private static long lag(String group) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var partitions = admin.describeTopics(List.of(Topics.PAIRS.name())).allTopicNames().get()
+                    .get(Topics.PAIRS.name()).partitions();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(pi -> latest.put(new org.apache.kafka.common.TopicPartition(Topics.PAIRS.name(), pi.partition()),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            long lag = 0;
+            for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+                var c = committed.get(e.getKey());
+                lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        }
+    }
+
     @Test
-    void withoutAnLlmItAbstainsThroughTheRewardModelBackendUntilAModelIsPublished() {
-        List<ComparisonPair> pairs = produce("rm", 5);
+    void withoutAnLlmItAbstainsThroughTheRewardModelBackendUntilAModelIsPublished() throws Exception {
+        List<ComparisonPair> pairs = produceTransactionally("rm", 5);
         Set<String> ids = pairs.stream().map(ComparisonPair::getPairId).collect(Collectors.toSet());
         RlaifService s = service(Map.of("RLAIF_MODELS_DIR", dir.resolve("models").toString(),
                 "RLAIF_JUDGE_GROUP_ID", "judge-rm-test"));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> judgmentsOf(ids).size() >= ids.size());
+            // the transaction's commit marker lies past the last pair: the group must still reach lag 0
+            await().atMost(Duration.ofSeconds(10)).until(() -> lag("judge-rm-test") == 0);
         } finally {
             s.close();
         }
