@@ -87,12 +87,13 @@ public final class EscalationConsumer implements AutoCloseable {
             }
             log.info("consuming {} from stored offsets {}", topic, stored);
             assigned.countDown();
+            Map<TopicPartition, Long> shown = new HashMap<>();
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    continue;
+                if (!records.isEmpty()) {
+                    handle(topic, records);
                 }
-                handle(topic, records);
+                showProgress(partitions, shown);
             }
         } catch (WakeupException e) {
             if (running) {
@@ -106,13 +107,39 @@ public final class EscalationConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits the consumer's positions to its group, for lag display only (the store's offsets are the truth). The
+     * position, not "last record + 1", so the commit markers of transactional producers leave no phantom lag.
+     */
+    private void showProgress(List<TopicPartition> partitions, Map<TopicPartition, Long> shown) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            long position;
+            try {
+                position = consumer.position(tp, Duration.ZERO);
+            } catch (org.apache.kafka.common.errors.TimeoutException notYetKnown) {
+                continue; // a lazy seekToBeginning not resolved yet: nothing to show
+            }
+            if (!Long.valueOf(position).equals(shown.get(tp))) {
+                commit.put(tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (!commit.isEmpty()) {
+            consumer.commitAsync(commit, (offsets, e) -> {
+                if (e != null) {
+                    log.debug("committing group offsets (lag display only) failed: {}", e.toString());
+                } else {
+                    offsets.forEach((tp, o) -> shown.put(tp, o.offset()));
+                }
+            });
+        }
+    }
+
     private void handle(String topic, ConsumerRecords<byte[], byte[]> records) {
         List<EscalationRequest> good = new ArrayList<>();
         Map<Integer, Long> next = new HashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             next.put(r.partition(), r.offset() + 1);
-            commit.put(new TopicPartition(topic, r.partition()), new OffsetAndMetadata(r.offset() + 1));
             EscalationRequest req;
             try {
                 req = deserializer.deserialize(topic, r.headers(), r.value());
@@ -130,11 +157,6 @@ public final class EscalationConsumer implements AutoCloseable {
         // Dead letters are acknowledged first, so storing the offset after them can lose none.
         deadLetters.flush();
         int added = queue.ingest(good, topic, next);
-        consumer.commitAsync(commit, (offsets, e) -> {
-            if (e != null) {
-                log.debug("committing group offsets (lag display only) failed: {}", e.toString());
-            }
-        });
         if (added > 0) {
             log.debug("stored {} new tasks", added);
         }

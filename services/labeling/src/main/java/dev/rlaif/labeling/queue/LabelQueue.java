@@ -119,11 +119,11 @@ public final class LabelQueue {
                 t.skippedBy.add(skip[1]);
             }
         }
-        long now = System.currentTimeMillis();
+        // Expiry is judged when a lease is used, against the caller's clock; here every active lease is restored.
         for (StoredLease l : s.leases()) {
             leases.put(l.leaseId(), l);
             Task t = tasks.get(l.escalationId());
-            if (TaskDatabase.ACTIVE.equals(l.state()) && l.expiresAt() > now && t != null && !t.done()) {
+            if (TaskDatabase.ACTIVE.equals(l.state()) && t != null && !t.done()) {
                 t.live.put(l.annotatorId(), l);
                 currentLease.put(l.annotatorId(), l.leaseId());
             }
