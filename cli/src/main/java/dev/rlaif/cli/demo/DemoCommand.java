@@ -52,6 +52,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--format", description = "format of --data (default: detected)")
     String format;
 
+    @Option(names = "--rate", defaultValue = "0",
+            description = "comparisons replayed per second; 0 = as fast as the gateway takes them (default). A slower "
+                    + "replay lets the first reward model arrive mid-stream, so later pairs get AI labels")
+    double rate;
+
     @Option(names = "--llm-url", description = "OpenAI-compatible base URL of an LLM judge (default: the reward-model judge)")
     String llmUrl;
 
@@ -65,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "simulated annotators answering escalations from the dataset's gold labels (default ${DEFAULT-VALUE}; 0 = none)")
     int simAnnotators;
 
-    @Option(names = "--ui-port", defaultValue = "8081", description = "port of the labeling UI (default ${DEFAULT-VALUE}; a free one if taken)")
+    @Option(names = "--ui-port", defaultValue = "8085", description = "port of the labeling UI (default ${DEFAULT-VALUE}; a free one if taken)")
     int uiPort;
 
     @Option(names = "--drain-timeout", defaultValue = "PT20M", description = "longest wait for the pipeline to drain (ISO-8601, default ${DEFAULT-VALUE})")
@@ -114,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .map(svc -> svc.endpoints().get("http")).orElseThrow(() -> new IllegalStateException("no gateway service"));
 
             log("replaying " + (limit == null ? "all" : limit) + " comparisons from " + dataset.getFileName() + " through " + gatewayUrl);
-            long sent = IngestCommand.send(dataset, fmt, limit, 100, "demo-policy", new HttpSink(gatewayUrl, null), true);
+            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true);
             log("sent " + sent + " generations; waiting for the pipeline to drain");
 
             List<String> groups = services.stream().flatMap(svc -> svc.consumerGroups().stream()).toList();

@@ -52,6 +52,10 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "records per request (default ${DEFAULT-VALUE})", defaultValue = "200")
     int batchSize;
 
+    @Option(names = "--rate", defaultValue = "0",
+            description = "records (comparisons or generations) per second; 0 = as fast as they are acknowledged (default)")
+    double rate;
+
     @Option(names = "--policy-model", description = "policy_model of generations made from pairwise data (default ${DEFAULT-VALUE})",
             defaultValue = "dataset")
     String policyModel;
@@ -68,7 +72,7 @@ public final class IngestCommand implements Callable<Integer> {
         DatasetFormat fmt = format == null ? DatasetFormat.detect(file) : DatasetFormat.parse(format);
         long sent;
         try (GenerationSink sink = sink()) {
-            sent = send(file, fmt, limit, batchSize, policyModel, sink, true);
+            sent = send(file, fmt, limit, batchSize, rate, policyModel, sink, true);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("file", file.toString());
@@ -88,7 +92,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     /** Reads the file, turns it into generations and sends them in batches; returns the number of generations sent. */
-    public static long send(Path file, DatasetFormat fmt, Long limit, int batchSize, String policyModel,
+    public static long send(Path file, DatasetFormat fmt, Long limit, int batchSize, double rate, String policyModel,
                             GenerationSink sink, boolean progress) throws Exception {
         Instant now = Instant.now();
         Map<String, String> tags = Map.of("source", file.getFileName().toString());
@@ -104,15 +108,23 @@ public final class IngestCommand implements Callable<Integer> {
                      .setInitialMax(limit == null ? -1 : limit).setUnit(" records", 1).continuousUpdate().build() : null) {
             List<PolicyGeneration> batch = new ArrayList<>();
             Iterator<List<PolicyGeneration>> it = s.iterator();
+            long started = System.nanoTime();
+            long units = 0;
             while (it.hasNext()) {
                 batch.addAll(it.next());
+                units++;
                 if (bar != null) {
                     bar.step();
                 }
-                if (batch.size() >= batchSize) {
+                long due = rate > 0 ? started + (long) (units / rate * 1e9) : 0;
+                if (batch.size() >= batchSize || (rate > 0 && due > System.nanoTime())) {
                     sink.send(batch);
                     sent += batch.size();
                     batch = new ArrayList<>();
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
                 }
             }
             if (!batch.isEmpty()) {
