@@ -109,14 +109,14 @@ public final class IngestCommand implements Callable<Integer> {
             List<PolicyGeneration> batch = new ArrayList<>();
             Iterator<List<PolicyGeneration>> it = s.iterator();
             long started = System.nanoTime();
-            long units = 0;
+            long read = 0;
             while (it.hasNext()) {
                 batch.addAll(it.next());
-                units++;
+                read++;
                 if (bar != null) {
                     bar.step();
                 }
-                long due = rate > 0 ? started + (long) (units / rate * 1e9) : 0;
+                long due = rate > 0 ? started + (long) (read / rate * 1e9) : 0;
                 if (batch.size() >= batchSize || (rate > 0 && due > System.nanoTime())) {
                     sink.send(batch);
                     sent += batch.size();
