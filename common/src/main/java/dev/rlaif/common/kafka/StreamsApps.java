@@ -1,6 +1,7 @@
 package dev.rlaif.common.kafka;
 
 import dev.rlaif.common.config.KafkaSettings;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -66,5 +67,16 @@ public final class StreamsApps {
             }
         }
         return streams;
+    }
+
+    /**
+     * Stops a Streams application and leaves its group, so a replacement instance takes the partitions at once
+     * rather than after the session timeout.
+     */
+    public static void stop(KafkaStreams streams) {
+        if (streams != null) {
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
+        }
     }
 }

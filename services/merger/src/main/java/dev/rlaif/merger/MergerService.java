@@ -4,7 +4,6 @@ import dev.rlaif.common.kafka.StreamsApps;
 import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +46,7 @@ public final class MergerService implements RlaifService {
     @Override
     public void close() {
         if (streams != null) {
-            // leave the group, so a replacement instance takes the partitions at once rather than after the session timeout
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
+            StreamsApps.stop(streams);
             streams = null;
         }
     }

@@ -4,7 +4,7 @@ import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.merger.enrich.GenerationProcessor;
-import dev.rlaif.merger.merge.JsonSerde;
+import dev.rlaif.common.serde.JsonSerde;
 import dev.rlaif.merger.merge.PairMergeProcessor;
 import dev.rlaif.merger.merge.PairMergeProcessor.Input;
 import dev.rlaif.merger.merge.PairState;

@@ -10,7 +10,7 @@ import dev.rlaif.router.calibration.JudgedPair;
 import dev.rlaif.router.calibration.Observation;
 import dev.rlaif.router.calibration.ObserveProcessor;
 import dev.rlaif.router.policy.RouteProcessor;
-import dev.rlaif.router.serde.JsonSerde;
+import dev.rlaif.common.serde.JsonSerde;
 import dev.rlaif.schema.EscalationRequest;
 import dev.rlaif.schema.Judgment;
 import org.apache.avro.specific.SpecificRecord;

@@ -53,8 +53,6 @@ public final class PairingService implements RlaifService {
         if (metrics != null) {
             metrics.close();
         }
-        if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
-        }
+        StreamsApps.stop(streams);
     }
 }

@@ -1,4 +1,4 @@
-package dev.rlaif.merger.merge;
+package dev.rlaif.common.serde;
 
 import dev.rlaif.common.json.Json;
 import org.apache.kafka.common.errors.SerializationException;
@@ -9,7 +9,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.IOException;
 
-/** A Jackson serde for the merger's own internal store and repartition values (never on a catalog topic). */
+/** A Jackson serde for a service's own internal store and repartition values (never on a catalog topic: those are Avro). */
 public final class JsonSerde {
 
     private JsonSerde() {
