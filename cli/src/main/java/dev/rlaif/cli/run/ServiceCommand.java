@@ -30,6 +30,11 @@ public final class ServiceCommand implements Callable<Integer> {
             }
             return name == null && !list ? 2 : 0;
         }
+        if (connection.env().get("RLAIF_REGISTRY_URL").isEmpty()) {
+            System.err.println("rlaif service: a service in its own process needs a shared schema registry: set --registry-url "
+                    + "or RLAIF_REGISTRY_URL (the in-memory registry serves only services of one process: ./rlaif up, ./rlaif demo)");
+            return 2;
+        }
         return UpCommand.runUntilStopped(connection.env(), Set.of(name));
     }
 }

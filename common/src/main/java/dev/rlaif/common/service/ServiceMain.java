@@ -22,6 +22,11 @@ public final class ServiceMain {
     public static void run(ServiceProvider provider) {
         Env env = Env.system();
         KafkaSettings kafka = KafkaSettings.fromEnv(env);
+        if (kafka.registryUrl() == null) {
+            log.error("{} runs in its own process, so it needs a shared schema registry: set RLAIF_REGISTRY_URL "
+                    + "(the in-memory registry serves only services of one process: ./rlaif up, ./rlaif demo)", provider.name());
+            System.exit(2);
+        }
         log.info("starting {} with {}", provider.name(), kafka.describe());
         TopicAdmin.createAll(kafka);
         RlaifService service = provider.create(ServiceContext.of(kafka, env));
