@@ -64,6 +64,8 @@ public final class AccuracyBench implements Callable<Integer> {
     String encoder;
     @Option(names = "--cache", description = "Embedding cache directory (default: ./target/rm-cache).")
     Path cache;
+    @Option(names = "--wide", description = "Wide and deep heads: a linear part over all features beside the MLP.")
+    boolean wide;
     @Option(names = "--ablation", description = "Also measure each loss switch (5 extra CV runs).")
     boolean ablation;
     @Option(names = "--margin", defaultValue = "0")
@@ -97,7 +99,7 @@ public final class AccuracyBench implements Callable<Integer> {
             stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims, encoded in %.1f s (%d cached texts)%n",
                     file, all.size(), dev.size(), held.size(), fx.spec().dimension(), encodeS, enc.size());
             TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, 42,
-                    new LossSwitches(margin, smoothing, 0.3, flip, false));
+                    new LossSwitches(margin, smoothing, 0.3, flip, false), wide);
 
             double[] cv = crossValidate(base, all, feats, dev, fx, true);
             stdout.printf("%d-fold CV: model %.4f, bag-of-words baseline %.4f%n", folds, cv[0], cv[1]);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -178,12 +179,16 @@ public final class EnsembleTrainer {
 
     private float[][] trainHead(NDManager parent, NDArray all, int allSize, int dim, int[] sample, float[] targets,
                                 float[] margins, float[] weights, boolean[] flip, Random random, Progress progress) {
-        SequentialBlock block = new SequentialBlock()
+        SequentialBlock mlp = new SequentialBlock()
                 .add(Dropout.builder().optRate(config.dropout() / 2).build())
                 .add(Linear.builder().setUnits(config.hidden()).build())
                 .add(Activation.reluBlock())
                 .add(Dropout.builder().optRate(config.dropout()).build())
                 .add(Linear.builder().setUnits(1).build());
+        Linear linear = config.wide() ? Linear.builder().setUnits(1).build() : null;
+        Block block = linear == null ? mlp
+                : new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow().add(outs.get(1).singletonOrThrow())),
+                        List.of(mlp, linear));
         try (Model model = Model.newInstance("reward-head", "PyTorch")) {
             model.setBlock(block);
             DefaultTrainingConfig tc = new DefaultTrainingConfig(new BradleyTerryLoss())
@@ -200,7 +205,7 @@ public final class EnsembleTrainer {
                         progress.step();
                     }
                 }
-                return exportHead(block);
+                return exportHead(mlp, linear);
             }
         }
     }
@@ -247,8 +252,13 @@ public final class EnsembleTrainer {
         }
     }
 
-    private static float[][] exportHead(SequentialBlock block) {
-        List<Block> children = block.getChildren().values();
+    /**
+     * Packs a head as {W1 rows..., b1, w2, b2}. A linear part {@code w . z + b} becomes two more hidden units with
+     * rows {@code w} and {@code -w}, biases {@code b} and {@code -b} and output weights 1 and -1, since
+     * {@code relu(a) - relu(-a) = a}: serving computes exactly the trained function with the plain MLP format.
+     */
+    private static float[][] exportHead(SequentialBlock mlp, Linear linear) {
+        List<Block> children = mlp.getChildren().values();
         Linear l1 = (Linear) children.get(1);
         Linear l2 = (Linear) children.get(4);
         NDArray w1 = l1.getParameters().get("weight").getArray();
@@ -257,20 +267,37 @@ public final class EnsembleTrainer {
         float b2 = l2.getParameters().get("bias").getArray().toFloatArray()[0];
         int hidden = (int) w1.getShape().get(0);
         int dim = (int) w1.getShape().get(1);
+        int units = linear == null ? hidden : hidden + 2;
         float[] flat = w1.toFloatArray();
-        float[][] packed = new float[hidden + 3][];
+        float[][] packed = new float[units + 3][];
         for (int j = 0; j < hidden; j++) {
             packed[j] = Arrays.copyOfRange(flat, j * dim, (j + 1) * dim);
         }
-        packed[hidden] = b1;
-        packed[hidden + 1] = w2;
-        packed[hidden + 2] = new float[] {b2};
+        float[] bias = Arrays.copyOf(b1, units);
+        float[] out = Arrays.copyOf(w2, units);
+        if (linear != null) {
+            float[] w = linear.getParameters().get("weight").getArray().toFloatArray();
+            float b = linear.getParameters().get("bias").getArray().toFloatArray()[0];
+            float[] neg = new float[dim];
+            for (int d = 0; d < dim; d++) {
+                neg[d] = -w[d];
+            }
+            packed[hidden] = w;
+            packed[hidden + 1] = neg;
+            bias[hidden] = b;
+            bias[hidden + 1] = -b;
+            out[hidden] = 1f;
+            out[hidden + 1] = -1f;
+        }
+        packed[units] = bias;
+        packed[units + 1] = out;
+        packed[units + 2] = new float[] {b2};
         return packed;
     }
 
     private EnsembleWeights export(List<float[][]> heads, float[] mean, float[] std) {
         int m = heads.size();
-        int hidden = config.hidden();
+        int hidden = heads.get(0).length - 3;
         float[][][] w1 = new float[m][][];
         float[][] b1 = new float[m][];
         float[][] w2 = new float[m][];

@@ -16,11 +16,20 @@ import java.util.Map;
  * @param bootstrap   each head trains on a bootstrap resample (else on a shuffled copy of all pairs)
  * @param seed        seed of sampling and initialisation
  * @param switches    the loss switches
+ * @param wide        each head also has a linear part over all (standardised) features, trained jointly with
+ *                    the MLP (wide and deep): {@code r(x) = mlp(x) + w . z + b}; exported as two extra ReLU units
+ *                    ({@code relu(a) - relu(-a) = a}), so the weights file format does not change
  */
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
-                          boolean bootstrap, long seed, LossSwitches switches) {
+                          boolean bootstrap, long seed, LossSwitches switches, boolean wide) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, true, 42, LossSwitches.PLAIN);
+    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, true, 42, LossSwitches.PLAIN, false);
+
+    /** Without the linear part. */
+    public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
+                       boolean bootstrap, long seed, LossSwitches switches) {
+        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, false);
+    }
 
     public TrainConfig {
         if (heads < 1 || hidden < 1 || epochs < 1 || batch < 1 || lr <= 0 || weightDecay < 0 || dropout < 0 || dropout >= 1) {
@@ -30,19 +39,23 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
     }
 
     public TrainConfig withSwitches(LossSwitches s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide);
     }
 
     public TrainConfig withEpochs(int e) {
-        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches);
+        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide);
     }
 
     public TrainConfig withHeads(int h) {
-        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches);
+        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide);
+    }
+
+    public TrainConfig withWide(boolean w) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w);
     }
 
     public Map<String, Object> describe() {
@@ -56,6 +69,7 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         m.put("dropout", dropout);
         m.put("bootstrap", bootstrap);
         m.put("seed", seed);
+        m.put("wide", wide);
         m.put("loss", switches.describe());
         return m;
     }

@@ -66,4 +66,30 @@ class EnsembleTrainerTest {
         List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 4, 0, 8), k -> { });
         assertThat(ModelTraining.evaluate(result.weights(), test).accuracy()).isGreaterThan(0.9);
     }
+
+    @Test
+    void wideAndDeepHeadsExportAsPlainMlpsThatRankHeldOutPairs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        List<PairFeatures> train = ModelTraining.featurize(FX, pairs(160, 5, 0, 8), k -> { });
+        List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 6, 0, 8), k -> { });
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(2).withEpochs(15).withWide(true);
+        EnsembleTrainer.Result result = new EnsembleTrainer(cfg).train(train, FX.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
+        // the linear part is two extra ReLU units (rows w and -w, output weights 1 and -1)
+        dev.rlaif.rm.EnsembleWeights w = result.weights();
+        assertThat(w.hidden()).isEqualTo(cfg.hidden() + 2);
+        int h = cfg.hidden();
+        for (int head = 0; head < w.heads(); head++) {
+            assertThat(w.w2()[head][h]).isEqualTo(1f);
+            assertThat(w.w2()[head][h + 1]).isEqualTo(-1f);
+            assertThat(w.b1()[head][h + 1]).isEqualTo(-w.b1()[head][h]);
+            for (int d = 0; d < w.inputDim(); d++) {
+                assertThat(w.w1()[head][h + 1][d]).isEqualTo(-w.w1()[head][h][d]);
+            }
+        }
+        assertThat(ModelTraining.evaluate(w, test).accuracy()).isGreaterThan(0.95);
+        // same file format: a written and re-read model gives the same rewards
+        java.nio.file.Path file = dir.resolve(dev.rlaif.rm.EnsembleWeights.FILE);
+        w.write(file);
+        dev.rlaif.rm.EnsembleWeights back = dev.rlaif.rm.EnsembleWeights.read(file);
+        assertThat(back.rewards(test.get(0).chosen())).containsExactly(w.rewards(test.get(0).chosen()));
+    }
 }
