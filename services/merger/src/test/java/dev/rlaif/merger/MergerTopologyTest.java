@@ -38,7 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import static dev.rlaif.merger.Fixtures.judgment;
+import static dev.rlaif.common.testing.Fixtures.judgment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

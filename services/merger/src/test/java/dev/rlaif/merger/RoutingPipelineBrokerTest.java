@@ -1,5 +1,6 @@
 package dev.rlaif.merger;
 
+import dev.rlaif.common.testing.Fixtures;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;

@@ -34,7 +34,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
 
-import static dev.rlaif.router.Fixtures.judgment;
+import static dev.rlaif.common.testing.Fixtures.judgment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RouterTopologyTest {

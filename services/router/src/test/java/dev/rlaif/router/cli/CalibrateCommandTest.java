@@ -1,7 +1,7 @@
 package dev.rlaif.router.cli;
 
+import dev.rlaif.common.testing.Fixtures;
 import dev.rlaif.common.json.Json;
-import dev.rlaif.router.Fixtures;
 import dev.rlaif.router.calibration.Calibration;
 import dev.rlaif.router.calibration.OfflineCalibration;
 import dev.rlaif.schema.Choice;

@@ -1,4 +1,4 @@
-package dev.rlaif.merger;
+package dev.rlaif.common.testing;
 
 import dev.rlaif.schema.ChatMessage;
 import dev.rlaif.schema.ComparisonPair;
@@ -14,7 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Test records. */
+/** Test records shared by the modules' tests: a pair and an LLM judgment of it. */
 public final class Fixtures {
 
     private Fixtures() {
