@@ -1,37 +1,32 @@
 package dev.rlaif.router;
 
-import dev.rlaif.common.kafka.StreamsApps;
 import dev.rlaif.common.serde.AvroSerdes;
-import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.common.service.StreamsService;
 import dev.rlaif.router.calibration.Calibration;
-import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.streams.Topology;
 
-import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 
 /**
- * The running router: the {@link RouterTopology} in a Kafka Streams instance (exactly-once, dead-letter handlers
- * from {@link StreamsApps}), with the calibration table published as metrics and as the ServiceContext attribute
- * {@value #CALIBRATION_ATTRIBUTE}.
+ * The running router: the {@link RouterTopology} in a Kafka Streams instance (exactly-once, dead-letter handlers),
+ * with the calibration table published as metrics and as the ServiceContext attribute {@value #CALIBRATION_ATTRIBUTE}.
  */
-public final class RouterService implements RlaifService {
+public final class RouterService extends StreamsService {
 
     /** Attribute under which the live calibration table is shared with the other services of the JVM. */
     public static final String CALIBRATION_ATTRIBUTE = "rlaif.router.calibration";
 
-    private static final Logger log = LoggerFactory.getLogger(RouterService.class);
-
-    private final ServiceContext context;
     private final RouterConfig config;
     private final Calibration calibration;
-    private KafkaStreams streams;
 
     public RouterService(ServiceContext context) {
-        this.context = context;
-        this.config = RouterConfig.fromEnv(context.env());
+        this(context, RouterConfig.fromEnv(context.env()));
+    }
+
+    private RouterService(ServiceContext context, RouterConfig config) {
+        super(context, config.applicationId());
+        this.config = config;
         this.calibration = new Calibration(config.calibrationBuckets());
     }
 
@@ -41,25 +36,14 @@ public final class RouterService implements RlaifService {
     }
 
     @Override
-    public void start() {
-        log.info("router starting with {}", config.describe());
-        calibration.bindTo(context.metrics());
-        context.attributes().put(CALIBRATION_ATTRIBUTE, calibration);
-        var topology = RouterTopology.buildTopology(AvroSerdes.from(context.kafka()), config, calibration, context.metrics());
-        log.debug("router topology:\n{}", topology.describe());
-        streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), config.applicationId()), Duration.ofSeconds(60));
+    protected Topology buildTopology(AvroSerdes serdes) {
+        calibration.bindTo(context().metrics());
+        context().attributes().put(CALIBRATION_ATTRIBUTE, calibration);
+        return RouterTopology.buildTopology(serdes, config, calibration, context().metrics());
     }
 
     @Override
-    public List<String> consumerGroups() {
-        return List.of(config.applicationId());
-    }
-
-    @Override
-    public void close() {
-        if (streams != null) {
-            StreamsApps.stop(streams);
-            streams = null;
-        }
+    protected Map<String, ?> describe() {
+        return config.describe();
     }
 }

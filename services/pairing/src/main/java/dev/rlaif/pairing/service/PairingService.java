@@ -1,32 +1,22 @@
 package dev.rlaif.pairing.service;
 
-import dev.rlaif.common.kafka.StreamsApps;
 import dev.rlaif.common.serde.AvroSerdes;
-import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.common.service.StreamsService;
 import dev.rlaif.pairing.PairingConfig;
 import dev.rlaif.pairing.topology.PairingTopology;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.streams.Topology;
 
-import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 
 /** Runs the pairing topology: reads {@code generations}, writes {@code pairs}. */
-public final class PairingService implements RlaifService {
-
-    private static final Logger log = LoggerFactory.getLogger(PairingService.class);
+public final class PairingService extends StreamsService {
 
     private final PairingConfig config;
-    private final ServiceContext context;
-    private KafkaStreams streams;
-    private KafkaStreamsMetrics metrics;
 
     public PairingService(PairingConfig config, ServiceContext context) {
+        super(context, config.applicationId());
         this.config = config;
-        this.context = context;
     }
 
     @Override
@@ -35,24 +25,12 @@ public final class PairingService implements RlaifService {
     }
 
     @Override
-    public void start() {
-        log.info("pairing starting with {}", config.describe());
-        var topology = PairingTopology.build(config, AvroSerdes.from(context.kafka()));
-        streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), config.applicationId()), Duration.ofSeconds(60));
-        metrics = new KafkaStreamsMetrics(streams);
-        metrics.bindTo(context.metrics());
+    protected Topology buildTopology(AvroSerdes serdes) {
+        return PairingTopology.build(config, serdes);
     }
 
     @Override
-    public List<String> consumerGroups() {
-        return List.of(config.applicationId());
-    }
-
-    @Override
-    public void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        StreamsApps.stop(streams);
+    protected Map<String, ?> describe() {
+        return config.describe();
     }
 }
