@@ -37,12 +37,11 @@ class DemoCommandTest {
         assertThat(summary.get("pairs").asLong()).isEqualTo(24);
         assertThat(summary.get("dlq").asLong()).isZero();
         assertThat(summary.get("drained").asBoolean()).isTrue();
-        if (summary.get("judgments").asLong() > 0) {
-            assertThat(summary.get("judgments").asLong()).as("one judgment per pair").isEqualTo(24);
-        }
-        if (summary.get("preferences").asLong() + summary.get("open_escalations").asLong() > 0) {
-            assertThat(summary.get("preferences").asLong() + summary.get("open_escalations").asLong())
-                    .as("every pair ends as one preference or one open escalation").isEqualTo(24);
-        }
+        assertThat(summary.get("judgments").asLong()).as("one judgment per pair").isEqualTo(24);
+        assertThat(summary.get("escalations").asLong()).as("the reward-model judge abstains before any model").isPositive();
+        assertThat(summary.get("human_labels").asLong()).as("the simulated annotators labeled").isPositive();
+        assertThat(summary.get("preferences").asLong() + summary.get("open_escalations").asLong())
+                .as("every pair ends as one preference or one open escalation").isEqualTo(24);
+        assertThat(summary.get("preferences").asLong()).isPositive();
     }
 }
