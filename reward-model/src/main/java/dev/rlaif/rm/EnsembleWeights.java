@@ -11,15 +11,28 @@ import java.nio.file.Path;
 /**
  * The parameters of an ensemble of M two-layer MLP heads over standardised features, as trained by
  * {@link dev.rlaif.rm.train.EnsembleTrainer} (DJL, PyTorch) and exported to plain arrays, so serving needs no
- * deep-learning engine: {@code r_h(x) = w2_h . relu(W1_h z + b1_h) + b2_h}, {@code z = (x - mean) / std}.
+ * deep-learning engine: {@code r_h(x) = w2_h . relu(W1_h z + b1_h) + b2_h + r_bow(x)}, {@code z = (x - mean) / std},
+ * where {@code r_bow} is the optional bag-of-words head shared by all heads ({@link BowWeights}).
  *
- * <p>File {@code weights.bin}: magic "RLRM", format 1, D, H, M, then mean[D], std[D], and per head
- * W1[H][D] (row-major), b1[H], w2[H], b2; big-endian float32.
+ * <p>File {@code weights.bin}: magic "RLRM", format, D, H, M, then mean[D], std[D], and per head W1[H][D]
+ * (row-major), b1[H], w2[H], b2; format 2 then has the bag-of-words head: buckets, count, and count (bucket,
+ * weight) pairs (buckets 0 and no pairs when there is none). Big-endian int32 and float32. Format 1 (no
+ * bag-of-words head) is still read.
  */
-public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[][] b1, float[][] w2, float[] b2) {
+public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[][] b1, float[][] w2, float[] b2, BowWeights bow) {
 
     public static final String FILE = "weights.bin";
     private static final int MAGIC = 0x524C524D;
+    private static final int FORMAT = 2;
+
+    /** Without a bag-of-words head. */
+    public EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[][] b1, float[][] w2, float[] b2) {
+        this(mean, std, w1, b1, w2, b2, null);
+    }
+
+    public EnsembleWeights withBow(BowWeights head) {
+        return new EnsembleWeights(mean, std, w1, b1, w2, b2, head);
+    }
 
     public EnsembleWeights {
         if (mean.length != std.length || w1.length == 0 || w1.length != b1.length || w1.length != w2.length || w1.length != b2.length) {
@@ -39,7 +52,19 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
         return b1[0].length;
     }
 
-    /** Head rewards for one raw feature vector. */
+    /** Head rewards for a raw feature vector and the response's bag-of-words buckets (ignored without a head). */
+    public float[] rewards(float[] x, int[] bowTerms) {
+        float[] r = rewards(x);
+        if (bow != null) {
+            float s = bow.score(bowTerms);
+            for (int h = 0; h < r.length; h++) {
+                r[h] += s;
+            }
+        }
+        return r;
+    }
+
+    /** Head rewards for one raw feature vector, without the bag-of-words head. */
     public float[] rewards(float[] x) {
         int dim = inputDim();
         if (x.length != dim) {
@@ -78,7 +103,7 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
     public void write(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
             out.writeInt(MAGIC);
-            out.writeInt(1);
+            out.writeInt(FORMAT);
             out.writeInt(inputDim());
             out.writeInt(hidden());
             out.writeInt(heads());
@@ -92,13 +117,20 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
                 writeAll(out, w2[h]);
                 out.writeFloat(b2[h]);
             }
+            if (bow == null) {
+                out.writeInt(0);
+                out.writeInt(0);
+            } else {
+                bow.write(out);
+            }
         }
     }
 
     public static EnsembleWeights read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readInt() != MAGIC || in.readInt() != 1) {
-                throw new IOException(file + " is not a format-1 rlaif weights file");
+            int format = in.readInt() == MAGIC ? in.readInt() : -1;
+            if (format != 1 && format != FORMAT) {
+                throw new IOException(file + " is not an rlaif weights file (format 1 or 2)");
             }
             int dim = in.readInt();
             int hidden = in.readInt();
@@ -117,7 +149,8 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
                 w2[h] = readAll(in, hidden);
                 b2[h] = in.readFloat();
             }
-            return new EnsembleWeights(mean, std, w1, b1, w2, b2);
+            BowWeights bow = format == 1 ? null : BowWeights.read(in);
+            return new EnsembleWeights(mean, std, w1, b1, w2, b2, bow);
         }
     }
 

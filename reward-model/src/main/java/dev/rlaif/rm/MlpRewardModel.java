@@ -16,6 +16,11 @@ public final class MlpRewardModel implements RewardModel {
             throw new IllegalArgumentException("weights expect " + weights.inputDim() + " features, manifest describes "
                     + manifest.features().dimension());
         }
+        int bowBuckets = weights.bow() == null ? 0 : weights.bow().buckets();
+        if (bowBuckets != manifest.features().bowBuckets()) {
+            throw new IllegalArgumentException("weights have a bag-of-words head of " + bowBuckets
+                    + " buckets, manifest describes " + manifest.features().bowBuckets());
+        }
         this.manifest = manifest;
         this.weights = weights;
         this.features = features;
@@ -45,13 +50,10 @@ public final class MlpRewardModel implements RewardModel {
 
     @Override
     public float[][] score(List<ScoringInput> inputs) {
-        return scoreFeatures(features.features(inputs));
-    }
-
-    public float[][] scoreFeatures(List<float[]> xs) {
+        List<float[]> xs = features.features(inputs);
         float[][] out = new float[xs.size()][];
         java.util.stream.IntStream range = java.util.stream.IntStream.range(0, xs.size());
-        (xs.size() >= 32 ? range.parallel() : range).forEach(i -> out[i] = weights.rewards(xs.get(i)));
+        (xs.size() >= 32 ? range.parallel() : range).forEach(i -> out[i] = weights.rewards(xs.get(i), features.bowTerms(inputs.get(i))));
         return out;
     }
 

@@ -83,6 +83,48 @@ class ModelStoreTest {
     }
 
     @Test
+    void readsFormatOneWeightsWithoutABagOfWordsHead(@TempDir Path dir) throws Exception {
+        EnsembleWeights w = randomWeights(SPEC.dimension(), 4, 3, 1);
+        Path file = dir.resolve(EnsembleWeights.FILE);
+        w.write(file);
+        // format 1 is format 2 without the trailing (buckets, count) block
+        byte[] b = Files.readAllBytes(file);
+        byte[] v1 = java.util.Arrays.copyOf(b, b.length - 8);
+        java.nio.ByteBuffer.wrap(v1).putInt(4, 1);
+        Files.write(file, v1);
+        EnsembleWeights back = EnsembleWeights.read(file);
+        assertThat(back.bow()).isNull();
+        float[] x = new FeatureExtractor(ENCODER, SPEC).features(List.of(INPUT)).get(0);
+        assertThat(back.rewards(x)).containsExactly(w.rewards(x));
+        Files.write(file, java.util.Arrays.copyOf(b, b.length - 4));
+        assertThatThrownBy(() -> EnsembleWeights.read(file)).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void servesTheBagOfWordsHeadAndRefusesWeightsThatDoNotMatchTheManifest(@TempDir Path dir) throws Exception {
+        FeatureSpec spec = new FeatureSpec(ENCODER.id(), 16, 32, true, true, 64);
+        float[] head = new float[64];
+        for (int i = 0; i < head.length; i++) {
+            head[i] = i / 10f;
+        }
+        EnsembleWeights w = randomWeights(spec.dimension(), 4, 3, 1).withBow(new BowWeights(head));
+        ModelManifest m = new ModelManifest("v000001", null, Instant.now().toString(), spec, 3, 4, Map.of(), Map.of(), 10, "test", 0.0, Map.of());
+        try (ModelStore store = ModelStore.open(dir, () -> ENCODER)) {
+            store.write(m, w);
+            store.publish("v000001");
+            FeatureExtractor fx = new FeatureExtractor(ENCODER, spec);
+            float[] x = fx.features(List.of(INPUT)).get(0);
+            int[] terms = fx.bowTerms(INPUT);
+            assertThat(terms).isNotEmpty();
+            float[] served = store.current().orElseThrow().score(List.of(INPUT))[0];
+            assertThat(served).containsExactly(w.rewards(x, terms));
+            assertThat(served[0]).isNotEqualTo(w.rewards(x)[0]);
+        }
+        assertThatThrownBy(() -> new MlpRewardModel(m, w.withBow(null), new FeatureExtractor(ENCODER, spec)))
+                .hasMessageContaining("bag-of-words head of 0 buckets, manifest describes 64");
+    }
+
+    @Test
     void aCorruptPublishedVersionKeepsTheOldOne(@TempDir Path dir) throws Exception {
         try (ModelStore store = ModelStore.open(dir, () -> ENCODER)) {
             store.write(manifest("v000001", null), randomWeights(SPEC.dimension(), 4, 3, 1));

@@ -7,6 +7,7 @@ import dev.rlaif.rm.data.LabeledPair;
 import dev.rlaif.rm.data.PairFiles;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.eval.BowBaseline;
+import dev.rlaif.rm.eval.PairedComparison;
 import dev.rlaif.rm.eval.PairwiseMetrics;
 import dev.rlaif.rm.feature.FeatureExtractor;
 import dev.rlaif.rm.feature.FeatureSpec;
@@ -32,6 +33,9 @@ import java.util.concurrent.Callable;
  * and a held-out part ({@code --holdout-share}); the model and the bag-of-words baseline are measured by k-fold
  * cross-validation on the development part and, trained on all of it, on the held-out pairs. With
  * {@code --ablation}, each loss switch is measured alone (cross-validated) against the plain loss.
+ *
+ * <p>Every figure comes with the baseline measured in the same run on the same pairs, the model's MLP heads alone
+ * (its bag-of-words head removed: what the encoder adds), and a paired McNemar test of model against baseline.
  */
 @Command(name = "reward-model", mixinStandardHelpOptions = true, description = "Reward-model accuracy: k-fold CV, held-out, baseline, loss switches.")
 public final class AccuracyBench implements Callable<Integer> {
@@ -66,6 +70,13 @@ public final class AccuracyBench implements Callable<Integer> {
     Path cache;
     @Option(names = "--wide", description = "Wide and deep heads: a linear part over all features beside the MLP.")
     boolean wide;
+    @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the model's bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
+    int bowBuckets;
+    @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Heads train on bootstrap resamples (default: all pairs, shuffled, own seed per head).")
+    boolean bootstrap;
+    @Option(names = "--seeds", defaultValue = "1", description = "Repeat the cross-validation with this many seeds and report the mean (default ${DEFAULT-VALUE}).")
+    int seeds;
     @Option(names = "--ablation", description = "Also measure each loss switch (5 extra CV runs).")
     boolean ablation;
     @Option(names = "--margin", defaultValue = "0")
@@ -84,7 +95,7 @@ public final class AccuracyBench implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : Path.of("target", "rm-cache");
         Map<String, Object> json = new LinkedHashMap<>();
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets));
             List<PairFeatures> feats;
             long t0 = System.nanoTime();
             try (ProgressBar bar = Bars.of("encode", all.size())) {
@@ -96,29 +107,59 @@ public final class AccuracyBench implements Callable<Integer> {
             for (int i = 0; i < all.size(); i++) {
                 (PairFiles.heldOut(all.get(i).id(), holdoutShare) ? held : dev).add(i);
             }
-            stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims, encoded in %.1f s (%d cached texts)%n",
-                    file, all.size(), dev.size(), held.size(), fx.spec().dimension(), encodeS, enc.size());
-            TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, 42,
+            stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
+                    file, all.size(), dev.size(), held.size(), fx.spec().dimension(), bowBuckets, encodeS, enc.size());
+            TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, 42,
                     new LossSwitches(margin, smoothing, 0.3, flip, false), wide);
 
-            double[] cv = crossValidate(base, all, feats, dev, fx, true);
-            stdout.printf("%d-fold CV: model %.4f, bag-of-words baseline %.4f%n", folds, cv[0], cv[1]);
-            json.put("cv_accuracy", round(cv[0]));
-            json.put("cv_baseline_accuracy", round(cv[1]));
+            double[] bowCv = crossValidateBaseline(all, dev);
+            double sum = 0;
+            double sumMlp = 0;
+            Predictions first = null;
+            for (int s = 0; s < seeds; s++) {
+                Predictions cv = crossValidate(base.withSeed(base.seed() + 1000L * s), feats, dev, fx.spec());
+                PairwiseMetrics m = PairwiseMetrics.of(cv.model());
+                PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
+                PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
+                stdout.printf("%d-fold CV (seed %d): model %.4f, MLP heads alone %.4f, bag-of-words baseline %.4f; "
+                                + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
+                        folds, base.seed() + 1000L * s, m.accuracy(), mlp.accuracy(), PairwiseMetrics.of(bowCv).accuracy(),
+                        pc.onlyA(), pc.onlyB(), pc.pValue());
+                sum += m.accuracy();
+                sumMlp += mlp.accuracy();
+                first = first == null ? cv : first;
+            }
+            PairedComparison cvPaired = PairedComparison.of(first.model(), bowCv);
+            json.put("cv_accuracy", round(sum / seeds));
+            json.put("cv_mlp_only_accuracy", round(sumMlp / seeds));
+            json.put("cv_baseline_accuracy", round(PairwiseMetrics.of(bowCv).accuracy()));
+            json.put("cv_mcnemar_p", round(cvPaired.pValue()));
+            if (seeds > 1) {
+                stdout.printf("%d-fold CV, mean over %d seeds: model %.4f, MLP heads alone %.4f%n", folds, seeds, sum / seeds, sumMlp / seeds);
+                json.put("cv_seeds", seeds);
+            }
 
             List<PairFeatures> devF = dev.stream().map(feats::get).toList();
             List<PairFeatures> heldF = held.stream().map(feats::get).toList();
-            EnsembleTrainer.Result r = new EnsembleTrainer(base).train(devF, fx.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
-            PairwiseMetrics m = ModelTraining.evaluate(r.weights(), heldF);
+            EnsembleTrainer.Result r = new EnsembleTrainer(base).train(devF, fx.spec(), null, EnsembleTrainer.Progress.NONE);
+            double[] pModel = ModelTraining.pChosen(r.weights(), heldF);
+            PairwiseMetrics m = PairwiseMetrics.of(pModel);
+            PairwiseMetrics mlp = PairwiseMetrics.of(ModelTraining.pChosen(r.weights().withBow(null), heldF));
             BowBaseline bow = BowBaseline.train(dev.stream().map(all::get).toList());
-            PairwiseMetrics b = PairwiseMetrics.of(held.stream().mapToDouble(i -> bow.pChosen(all.get(i))).toArray());
-            stdout.printf("held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s%n",
-                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds());
+            double[] pBow = held.stream().mapToDouble(i -> bow.pChosen(all.get(i))).toArray();
+            PairwiseMetrics b = PairwiseMetrics.of(pBow);
+            PairedComparison pc = PairedComparison.of(pModel, pBow);
+            stdout.printf("held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), MLP heads alone %.4f, baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s; "
+                            + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
+                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), mlp.accuracy(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds(),
+                    pc.onlyA(), pc.onlyB(), pc.pValue());
             json.put("accuracy", round(m.accuracy()));
             json.put("accuracy_ci_low", round(m.ciLow()));
             json.put("accuracy_ci_high", round(m.ciHigh()));
             json.put("ece", round(m.ece()));
+            json.put("mlp_only_accuracy", round(mlp.accuracy()));
             json.put("baseline_accuracy", round(b.accuracy()));
+            json.put("mcnemar_p", round(pc.pValue()));
             json.put("n", m.n());
 
             if (ablation) {
@@ -131,9 +172,11 @@ public final class AccuracyBench implements Callable<Integer> {
                 variants.put("all", plain.withMargin(0.5).withSmoothing(0.1).withFlip(0.1));
                 Map<String, Double> ab = new LinkedHashMap<>();
                 for (var v : variants.entrySet()) {
-                    double[] res = crossValidate(base.withSwitches(v.getValue()), all, feats, dev, fx, false);
-                    stdout.printf("loss %-9s %d-fold CV accuracy %.4f%n", v.getKey(), folds, res[0]);
-                    ab.put(v.getKey(), round(res[0]));
+                    Predictions res = crossValidate(base.withSwitches(v.getValue()), feats, dev, fx.spec());
+                    double acc = PairwiseMetrics.of(res.model()).accuracy();
+                    stdout.printf("loss %-9s %d-fold CV accuracy %.4f (MLP heads alone %.4f)%n", v.getKey(), folds, acc,
+                            PairwiseMetrics.of(res.mlpOnly()).accuracy());
+                    ab.put(v.getKey(), round(acc));
                 }
                 json.put("ablation_cv_accuracy", ab);
             }
@@ -142,37 +185,53 @@ public final class AccuracyBench implements Callable<Integer> {
         return 0;
     }
 
-    /** {model accuracy, baseline accuracy} pooled over folds (folds by index modulo k over the dev part). */
-    private double[] crossValidate(TrainConfig cfg, List<LabeledPair> all, List<PairFeatures> feats, List<Integer> dev,
-                                   FeatureExtractor fx, boolean withBaseline) {
-        double correct = 0;
-        double baseCorrect = 0;
-        int n = 0;
+    /** Per development pair (in dev order), the CV probability that its winner wins: whole model and MLP heads alone. */
+    private record Predictions(double[] model, double[] mlpOnly) {
+    }
+
+    /** Folds by index modulo k over the development part. */
+    private Predictions crossValidate(TrainConfig cfg, List<PairFeatures> feats, List<Integer> dev, FeatureSpec spec) {
+        double[] model = new double[dev.size()];
+        double[] mlpOnly = new double[dev.size()];
         for (int k = 0; k < folds; k++) {
             List<PairFeatures> tr = new ArrayList<>();
-            List<PairFeatures> te = new ArrayList<>();
-            List<LabeledPair> trPairs = new ArrayList<>();
-            List<LabeledPair> tePairs = new ArrayList<>();
+            List<Integer> te = new ArrayList<>();
             for (int j = 0; j < dev.size(); j++) {
-                int i = dev.get(j);
                 if (j % folds == k) {
-                    te.add(feats.get(i));
-                    tePairs.add(all.get(i));
+                    te.add(j);
                 } else {
-                    tr.add(feats.get(i));
-                    trPairs.add(all.get(i));
+                    tr.add(feats.get(dev.get(j)));
                 }
             }
-            EnsembleTrainer.Result r = new EnsembleTrainer(cfg.withSeed(cfg.seed() + k)).train(tr, fx.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
-            PairwiseMetrics m = ModelTraining.evaluate(r.weights(), te);
-            correct += m.accuracy() * m.n();
-            n += m.n();
-            if (withBaseline) {
-                BowBaseline bow = BowBaseline.train(trPairs);
-                baseCorrect += PairwiseMetrics.of(tePairs.stream().mapToDouble(bow::pChosen).toArray()).accuracy() * m.n();
+            List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
+            EnsembleTrainer.Result r = new EnsembleTrainer(cfg.withSeed(cfg.seed() + k)).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+            double[] p = ModelTraining.pChosen(r.weights(), teF);
+            double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
+            for (int t = 0; t < te.size(); t++) {
+                model[te.get(t)] = p[t];
+                mlpOnly[te.get(t)] = q[t];
             }
         }
-        return new double[] {correct / n, withBaseline ? baseCorrect / n : Double.NaN};
+        return new Predictions(model, mlpOnly);
+    }
+
+    private double[] crossValidateBaseline(List<LabeledPair> all, List<Integer> dev) {
+        double[] p = new double[dev.size()];
+        for (int k = 0; k < folds; k++) {
+            List<LabeledPair> tr = new ArrayList<>();
+            for (int j = 0; j < dev.size(); j++) {
+                if (j % folds != k) {
+                    tr.add(all.get(dev.get(j)));
+                }
+            }
+            BowBaseline bow = BowBaseline.train(tr);
+            for (int j = 0; j < dev.size(); j++) {
+                if (j % folds == k) {
+                    p[j] = bow.pChosen(all.get(dev.get(j)));
+                }
+            }
+        }
+        return p;
     }
 
     private static double round(double x) {

@@ -9,6 +9,7 @@ import dev.rlaif.rm.data.LabeledPair;
 import dev.rlaif.rm.data.PairFiles;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.eval.BowBaseline;
+import dev.rlaif.rm.eval.PairedComparison;
 import dev.rlaif.rm.eval.PairwiseMetrics;
 import dev.rlaif.rm.feature.FeatureExtractor;
 import dev.rlaif.rm.train.ModelTraining;
@@ -68,18 +69,24 @@ public final class EvalCommand implements Callable<Integer> {
             try (ProgressBar bar = Bars.of("encode", pairs.size())) {
                 feats = ModelTraining.featurize(fx, pairs, bar::stepBy);
             }
-            PairwiseMetrics m = ModelTraining.evaluate(rm.weights(), feats);
+            double[] pModel = ModelTraining.pChosen(rm.weights(), feats);
+            PairwiseMetrics m = PairwiseMetrics.of(pModel);
             stdout.printf("model %s: accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f, log loss %.4f, n=%d%n", rm.version(),
                     m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), m.logLoss(), m.n());
 
             PairwiseMetrics b = PairwiseMetrics.of(new double[0]);
+            PairedComparison paired = null;
             if (manifest.trainingData() != null && java.nio.file.Files.isRegularFile(Path.of(manifest.trainingData()))) {
                 List<LabeledPair> baselineTrain = PairFiles.read(Path.of(manifest.trainingData()), null).stream()
                         .filter(p -> !PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
                 BowBaseline bow = BowBaseline.train(baselineTrain);
-                b = PairwiseMetrics.of(pairs.stream().mapToDouble(bow::pChosen).toArray());
+                double[] pBow = pairs.stream().mapToDouble(bow::pChosen).toArray();
+                b = PairwiseMetrics.of(pBow);
+                paired = PairedComparison.of(pModel, pBow);
                 stdout.printf("bag-of-words baseline (trained on %d pairs of %s): accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f%n",
                         baselineTrain.size(), manifest.trainingData(), b.accuracy(), b.ciLow(), b.ciHigh(), b.ece());
+                stdout.printf("paired: the model is right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
+                        paired.onlyA(), paired.onlyB(), paired.pValue());
             } else {
                 stdout.printf("no baseline: the model was trained on %s, not a file%n", manifest.trainingData());
             }
@@ -91,6 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
             json.put("accuracy_ci_high", round(m.ciHigh()));
             json.put("ece", round(m.ece()));
             json.put("baseline_ece", b.n() == 0 ? null : round(b.ece()));
+            json.put("mcnemar_p", paired == null ? null : round(paired.pValue()));
             json.put("model_version", rm.version());
             json.put("held_out_only", sameFile);
             stdout.println(Json.write(json));

@@ -53,6 +53,11 @@ public final class TrainCommand implements Callable<Integer> {
     int epochs;
     @Option(names = "--lexical-buckets", defaultValue = "2048", description = "Hashed bag-of-words buckets, 0 = none (default ${DEFAULT-VALUE}).")
     int lexicalBuckets;
+    @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
+    int bowBuckets;
+    @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Each head trains on a bootstrap resample (default: every head sees all pairs, shuffled, with its own seed).")
+    boolean bootstrap;
     @Option(names = "--margin", defaultValue = "0", description = "Adaptive margin scale (0 = off).")
     double margin;
     @Option(names = "--smoothing", defaultValue = "0", description = "Label smoothing for weak pairs (0 = off).")
@@ -91,10 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         stdout.printf("pairs: %d labeled, %d for training, %d held out%n", all.size(), train.size(), held.size());
         Path cacheDir = cache != null ? cache : target.getParent().resolve("cache");
-        TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, true, seed,
+        TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, seed,
                 new LossSwitches(margin, smoothing, 0.3, flip, false));
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint));
+            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets));
             List<PairFeatures> trainF;
             List<PairFeatures> heldF;
             try (ProgressBar bar = Bars.of("encode", all.size())) {
@@ -104,7 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
             EnsembleTrainer trainer = new EnsembleTrainer(cfg);
             EnsembleTrainer.Result result;
             try (ProgressBar bar = Bars.of("train", trainer.totalSteps(trainF.size()))) {
-                result = trainer.train(trainF, fx.spec().lexicalOffset(), bar::step);
+                result = trainer.train(trainF, fx.spec(), null, bar::step);
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (!heldF.isEmpty()) {
@@ -117,6 +122,9 @@ public final class TrainCommand implements Callable<Integer> {
             training.put("data_format", fmt == null ? "detect" : fmt.name());
             training.put("flipped", result.flipped());
             training.put("smoothed", result.smoothed());
+            if (result.bowTuning() != null) {
+                training.put("bow_head", result.bowTuning());
+            }
             ModelManifest manifest = ModelTraining.manifest(target.getFileName().toString(), null, fx, cfg, metrics, Map.of(),
                     trainF.size(), data.toAbsolutePath().toString(), holdoutShare);
             write(target, manifest, result.weights());

@@ -22,6 +22,8 @@ import java.util.List;
  *       log((1+response words)/(1+prompt words));</li>
  *   <li>hashed binary bag of unigrams and bigrams of the response ({@code lexicalBuckets} dimensions).</li>
  * </ol>
+ * The bag-of-words head's input ({@link #bowTerms}) is not part of the vector: it is the response's bucket
+ * indices in a much larger hashed space (2^18), which would not fit a dense vector.
  * Texts are encoded in one batch per call so the encoder (and its cache) sees each distinct text once.
  */
 public final class FeatureExtractor {
@@ -38,8 +40,15 @@ public final class FeatureExtractor {
     }
 
     public static FeatureSpec defaultSpec(TextEncoder encoder) {
-        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true, false);
+        return new FeatureSpec(encoder.id(), encoder.dimension(), 2048, true, false, FeatureSpec.DEFAULT_BOW_BUCKETS);
     }
+
+    /** The bag-of-words head's bucket indices of the response (distinct; empty when the spec has no head). */
+    public int[] bowTerms(ScoringInput input) {
+        return spec.bowBuckets() == 0 ? NO_TERMS : Lexical.hashedTerms(input.response(), spec.bowBuckets());
+    }
+
+    public static final int[] NO_TERMS = new int[0];
 
     public FeatureSpec spec() {
         return spec;

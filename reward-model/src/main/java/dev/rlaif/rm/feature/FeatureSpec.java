@@ -9,16 +9,28 @@ package dev.rlaif.rm.feature;
  * @param lexicalBuckets hashed bag-of-words buckets over the response (0 disables lexical features)
  * @param critique       whether critique scores and the critique's encoding are part of the vector
  * @param joint          whether the encoding of "last user turn + response" as one text is part of the vector
+ * @param bowBuckets     buckets of the model's bag-of-words head ({@link dev.rlaif.rm.BowWeights}) over the
+ *                       response's hashed unigrams and bigrams, kept apart from the dense vector as bucket
+ *                       indices; 0 for none (versions written before the head existed read as 0)
  */
-public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint) {
+public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint,
+                          int bowBuckets) {
+
+    /** Buckets of the bag-of-words head of new models: 2^18, as the baseline it is measured against. */
+    public static final int DEFAULT_BOW_BUCKETS = 1 << 18;
 
     public static final int CRITIQUE_SCALARS = 4;
     public static final int LENGTH_FEATURES = 5;
 
     public FeatureSpec {
-        if (embeddingDim <= 0 || lexicalBuckets < 0) {
-            throw new IllegalArgumentException("embeddingDim > 0 and lexicalBuckets >= 0 required");
+        if (embeddingDim <= 0 || lexicalBuckets < 0 || bowBuckets < 0) {
+            throw new IllegalArgumentException("embeddingDim > 0, lexicalBuckets >= 0 and bowBuckets >= 0 required");
         }
+    }
+
+    /** Without a bag-of-words head. */
+    public FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint) {
+        this(encoderId, embeddingDim, lexicalBuckets, critique, joint, 0);
     }
 
     /** Offset of the first dimension that is not a dense (standardised) feature: the lexical block. */

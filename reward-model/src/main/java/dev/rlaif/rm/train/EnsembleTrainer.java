@@ -18,6 +18,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.rlaif.rm.EnsembleWeights;
+import dev.rlaif.rm.feature.FeatureSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,9 @@ public final class EnsembleTrainer {
         Progress NONE = () -> { };
     }
 
-    /** The trained ensemble and what the switches did. */
-    public record Result(EnsembleWeights weights, int flipped, int smoothed, double meanMargin, double seconds) {
+    /** The trained ensemble, what the switches did, and the bag-of-words head's setting (null without one). */
+    public record Result(EnsembleWeights weights, int flipped, int smoothed, double meanMargin, double seconds,
+                         BowLogistic.Tuning bowTuning) {
     }
 
     static {
@@ -72,6 +74,28 @@ public final class EnsembleTrainer {
     }
 
     /**
+     * Trains the MLP heads and, when the spec has one, the bag-of-words head ({@link BowLogistic} on the pairs'
+     * terms, with the pair weights; its loss is plain Bradley-Terry: the switches act on the MLP heads). The two
+     * are trained apart and added: every head's reward is its MLP's output plus the bag-of-words score.
+     *
+     * @param reuse the bag-of-words head's setting from an earlier round, reused while it fits
+     *              ({@link BowLogistic.Tuning#fits}); null to tune
+     */
+    public Result train(List<PairFeatures> pairs, FeatureSpec spec, BowLogistic.Tuning reuse, Progress progress) {
+        Result mlp = train(pairs, spec.lexicalOffset(), progress);
+        if (spec.bowBuckets() == 0) {
+            return mlp;
+        }
+        long t0 = System.nanoTime();
+        BowLogistic.Fit fit = BowLogistic.fit(pairs.stream().map(p -> new BowLogistic.TermPair(p.chosenTerms(), p.rejectedTerms(),
+                config.switches().sourceWeighting() ? p.weight() : 1f)).toList(), spec.bowBuckets(), reuse);
+        double seconds = mlp.seconds() + (System.nanoTime() - t0) / 1e9;
+        return new Result(mlp.weights().withBow(fit.weights()), mlp.flipped(), mlp.smoothed(), mlp.meanMargin(), seconds, fit.tuning());
+    }
+
+    /**
+     * Trains the MLP heads only.
+     *
      * @param pairs      training pairs (raw features)
      * @param denseDims  the first {@code denseDims} dimensions are standardised; the rest (sparse lexical
      *                   indicators) are left as they are
@@ -144,7 +168,7 @@ public final class EnsembleTrainer {
             EnsembleWeights ew = export(heads, mean, std);
             double seconds = (System.nanoTime() - t0) / 1e9;
             LOG.debug("Trained {} heads on {} pairs in {} s ({} flipped, {} smoothed)", config.heads(), n, seconds, flipped, smoothed);
-            return new Result(ew, flipped, smoothed, meanMargin, seconds);
+            return new Result(ew, flipped, smoothed, meanMargin, seconds, null);
         }
     }
 

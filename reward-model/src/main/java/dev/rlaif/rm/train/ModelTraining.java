@@ -39,7 +39,8 @@ public final class ModelTraining {
             List<float[]> xs = fx.features(inputs);
             for (int i = 0; i < batch.size(); i++) {
                 LabeledPair p = batch.get(i);
-                out.add(new PairFeatures(p.id(), xs.get(2 * i), xs.get(2 * i + 1), p.weight()));
+                out.add(new PairFeatures(p.id(), xs.get(2 * i), xs.get(2 * i + 1), p.weight(),
+                        fx.bowTerms(inputs.get(2 * i)), fx.bowTerms(inputs.get(2 * i + 1))));
             }
             progress.accept(batch.size());
         }
@@ -50,7 +51,8 @@ public final class ModelTraining {
     public static double[] pChosen(EnsembleWeights w, List<PairFeatures> pairs) {
         double[] p = new double[pairs.size()];
         for (int i = 0; i < p.length; i++) {
-            p[i] = EnsembleMath.probabilityAPreferred(w.rewards(pairs.get(i).chosen()), w.rewards(pairs.get(i).rejected()));
+            PairFeatures f = pairs.get(i);
+            p[i] = EnsembleMath.probabilityAPreferred(w.rewards(f.chosen(), f.chosenTerms()), w.rewards(f.rejected(), f.rejectedTerms()));
         }
         return p;
     }

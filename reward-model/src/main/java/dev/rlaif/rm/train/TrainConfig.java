@@ -23,7 +23,7 @@ import java.util.Map;
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
                           boolean bootstrap, long seed, LossSwitches switches, boolean wide) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, true, 42, LossSwitches.PLAIN, false);
+    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, false, 42, LossSwitches.PLAIN, false);
 
     /** Without the linear part. */
     public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,

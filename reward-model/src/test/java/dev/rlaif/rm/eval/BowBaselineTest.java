@@ -1,6 +1,7 @@
 package dev.rlaif.rm.eval;
 
 import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.rm.train.BowLogistic;
 import dev.rlaif.schema.ChatMessage;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +32,12 @@ class BowBaselineTest {
     @Test
     void tunedSettingIsTheBestOfTheGridByInnerCrossValidation() {
         List<LabeledPair> train = noisy(300, 1);
-        double[] best = BowBaseline.tune(train);
-        assertThat(BowBaseline.LRS).contains(best[0]);
-        assertThat(BowBaseline.EPOCHS).contains((int) best[1]);
-        // the old fixed setting (8 epochs, lr 0.1) is in the grid, so the winner scores at least as well in inner CV
-        assertThat(best[2]).isGreaterThanOrEqualTo(0.6);
         BowBaseline tuned = BowBaseline.train(train);
+        BowLogistic.Tuning best = tuned.tuning();
+        assertThat(BowLogistic.LRS).contains(best.lr());
+        assertThat(BowLogistic.EPOCHS).contains(best.epochs());
+        // the old fixed setting (8 epochs, lr 0.1) is in the grid, so the winner scores at least as well in inner CV
+        assertThat(best.accuracy()).isGreaterThanOrEqualTo(0.6);
         List<LabeledPair> test = noisy(200, 2);
         long clean = test.stream().filter(p -> p.chosen().startsWith("sorry")).count();
         long agree = test.stream().filter(p -> (tuned.pChosen(p) > 0.5) == p.chosen().startsWith("sorry")).count();

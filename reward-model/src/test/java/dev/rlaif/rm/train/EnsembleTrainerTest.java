@@ -68,6 +68,52 @@ class EnsembleTrainerTest {
     }
 
     @Test
+    void bagOfWordsHeadIsTrainedApartAndAddedToEveryHead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        FeatureExtractor fx = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false, false, 1 << 12));
+        List<PairFeatures> train = ModelTraining.featurize(fx, pairs(160, 7, 0, 8), k -> { });
+        List<PairFeatures> test = ModelTraining.featurize(fx, pairs(60, 8, 0, 8), k -> { });
+        assertThat(train.get(0).chosenTerms()).isNotEmpty();
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(3).withEpochs(10);
+        EnsembleTrainer.Result result = new EnsembleTrainer(cfg).train(train, fx.spec(), null, EnsembleTrainer.Progress.NONE);
+        dev.rlaif.rm.EnsembleWeights w = result.weights();
+        assertThat(w.bow()).isNotNull();
+        assertThat(w.bow().buckets()).isEqualTo(1 << 12);
+        assertThat(result.bowTuning().n()).isEqualTo(160);
+        // every head's reward is its MLP's plus the same bag-of-words score
+        PairFeatures p = test.get(0);
+        float bow = w.bow().score(p.chosenTerms());
+        assertThat(bow).isNotZero();
+        float[] mlpOnly = w.rewards(p.chosen());
+        float[] whole = w.rewards(p.chosen(), p.chosenTerms());
+        for (int h = 0; h < 3; h++) {
+            assertThat(whole[h]).isCloseTo(mlpOnly[h] + bow, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        // the head alone has learned the task: polite words score above rude ones
+        long right = test.stream().filter(f -> w.bow().score(f.chosenTerms()) > w.bow().score(f.rejectedTerms())).count();
+        assertThat(right).isGreaterThan(54);
+        assertThat(ModelTraining.evaluate(w, test).accuracy()).isGreaterThan(0.95);
+        // format 2 keeps the head
+        java.nio.file.Path file = dir.resolve(dev.rlaif.rm.EnsembleWeights.FILE);
+        w.write(file);
+        dev.rlaif.rm.EnsembleWeights back = dev.rlaif.rm.EnsembleWeights.read(file);
+        assertThat(back.rewards(p.chosen(), p.chosenTerms())).containsExactly(whole);
+        assertThat(back.bow().w()).containsExactly(w.bow().w());
+    }
+
+    @Test
+    void bagOfWordsSettingIsReusedUntilTheBufferDoubles() {
+        FeatureExtractor fx = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false, false, 1 << 12));
+        List<PairFeatures> small = ModelTraining.featurize(fx, pairs(100, 9, 0, 8), k -> { });
+        List<PairFeatures> larger = ModelTraining.featurize(fx, pairs(190, 10, 0, 8), k -> { });
+        List<PairFeatures> doubled = ModelTraining.featurize(fx, pairs(201, 11, 0, 8), k -> { });
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(1).withEpochs(1);
+        BowLogistic.Tuning first = new EnsembleTrainer(cfg).train(small, fx.spec(), null, EnsembleTrainer.Progress.NONE).bowTuning();
+        assertThat(first.n()).isEqualTo(100);
+        assertThat(new EnsembleTrainer(cfg).train(larger, fx.spec(), first, EnsembleTrainer.Progress.NONE).bowTuning()).isSameAs(first);
+        assertThat(new EnsembleTrainer(cfg).train(doubled, fx.spec(), first, EnsembleTrainer.Progress.NONE).bowTuning().n()).isEqualTo(201);
+    }
+
+    @Test
     void wideAndDeepHeadsExportAsPlainMlpsThatRankHeldOutPairs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         List<PairFeatures> train = ModelTraining.featurize(FX, pairs(160, 5, 0, 8), k -> { });
         List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 6, 0, 8), k -> { });

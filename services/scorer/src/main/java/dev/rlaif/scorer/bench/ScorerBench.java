@@ -76,7 +76,7 @@ public final class ScorerBench implements Callable<Integer> {
             FeatureExtractor fx = new FeatureExtractor(store.encoder(), FeatureExtractor.defaultSpec(store.encoder()));
             List<PairFeatures> f = ModelTraining.featurize(fx, pairs.subList(0, trainPairs), k -> { });
             TrainConfig tc = TrainConfig.DEFAULT.withEpochs(4);
-            var r = new EnsembleTrainer(tc).train(f, fx.spec().lexicalOffset(), EnsembleTrainer.Progress.NONE);
+            var r = new EnsembleTrainer(tc).train(f, fx.spec(), null, EnsembleTrainer.Progress.NONE);
             String v = store.nextVersion();
             store.write(ModelTraining.manifest(v, null, fx, tc, Map.of(), Map.of(), f.size(), "bench", 0), r.weights());
             store.publish(v);

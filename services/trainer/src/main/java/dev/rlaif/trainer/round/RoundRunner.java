@@ -8,6 +8,7 @@ import dev.rlaif.rm.data.LabeledPair;
 import dev.rlaif.rm.eval.PairwiseMetrics;
 import dev.rlaif.rm.feature.FeatureExtractor;
 import dev.rlaif.rm.feature.FeatureSpec;
+import dev.rlaif.rm.train.BowLogistic;
 import dev.rlaif.rm.train.EnsembleTrainer;
 import dev.rlaif.rm.train.ModelTraining;
 import dev.rlaif.rm.train.PairFeatures;
@@ -46,6 +47,8 @@ public final class RoundRunner {
 
     private final ModelStore store;
     private final TrainerConfig config;
+    /** The bag-of-words head's setting, reused until the buffer doubles (tuning costs ~150 passes over it). */
+    private BowLogistic.Tuning bowTuning;
 
     public RoundRunner(ModelStore store, TrainerConfig config) {
         this.store = store;
@@ -64,8 +67,9 @@ public final class RoundRunner {
         int epochs = Math.max(1, Math.min(config.epochs(), config.maxStepsPerHead() / stepsPerEpoch));
         TrainConfig d = TrainConfig.DEFAULT;
         TrainConfig tc = new TrainConfig(config.heads(), config.hidden(), epochs, BATCH, d.lr(), d.weightDecay(), d.dropout(),
-                true, 42, config.switches());
-        EnsembleTrainer.Result result = new EnsembleTrainer(tc).train(trainF, spec.lexicalOffset(), EnsembleTrainer.Progress.NONE);
+                d.bootstrap(), d.seed(), config.switches());
+        EnsembleTrainer.Result result = new EnsembleTrainer(tc).train(trainF, spec, bowTuning, EnsembleTrainer.Progress.NONE);
+        bowTuning = result.bowTuning();
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         PairwiseMetrics candidate = ModelTraining.evaluate(result.weights(), goldF);
