@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,14 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
                 stdout.printf("held-out accuracy %.4f (95%% CI %.4f-%.4f), ECE %.4f, n=%d%n", m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), m.n());
             }
             metrics.put("train_seconds", result.seconds());
-            Map<String, Object> training = new HashMap<>(cfg.describe());
-            training.put("data_format", fmt == null ? "detect" : fmt.name());
-            training.put("flipped", result.flipped());
-            training.put("smoothed", result.smoothed());
-            if (result.bowTuning() != null) {
-                training.put("bow_head", result.bowTuning());
-            }
-            ModelManifest manifest = ModelTraining.manifest(target.getFileName().toString(), null, fx, cfg, metrics, Map.of(),
+            ModelManifest manifest = ModelTraining.manifest(target.getFileName().toString(), null, fx, cfg, result, metrics, Map.of(),
                     trainF.size(), data.toAbsolutePath().toString(), holdoutShare);
             write(target, manifest, result.weights());
             stdout.printf("wrote %s in %.1f s of training%n", target, result.seconds());

@@ -64,7 +64,22 @@ public final class ModelTraining {
     public static ModelManifest manifest(String version, String parent, FeatureExtractor fx, TrainConfig cfg,
                                          Map<String, Double> metrics, Map<String, Long> offsets, long nTrain,
                                          String trainingData, double holdoutShare) {
+        return manifest(version, parent, fx, cfg, null, metrics, offsets, nTrain, trainingData, holdoutShare);
+    }
+
+    /** With what the training did recorded too: pairs flipped and smoothed, the bag-of-words head's setting. */
+    public static ModelManifest manifest(String version, String parent, FeatureExtractor fx, TrainConfig cfg,
+                                         EnsembleTrainer.Result result, Map<String, Double> metrics,
+                                         Map<String, Long> offsets, long nTrain, String trainingData, double holdoutShare) {
+        Map<String, Object> training = new java.util.LinkedHashMap<>(cfg.describe());
+        if (result != null) {
+            training.put("flipped", result.flipped());
+            training.put("smoothed", result.smoothed());
+            if (result.bowTuning() != null) {
+                training.put("bow_head", result.bowTuning());
+            }
+        }
         return new ModelManifest(version, parent, Instant.now().toString(), fx.spec(), cfg.heads(), cfg.hidden(), metrics,
-                offsets, nTrain, trainingData, holdoutShare, cfg.describe());
+                offsets, nTrain, trainingData, holdoutShare, training);
     }
 }

@@ -46,6 +46,10 @@ class TrainEvalCommandTest {
         assertThat(rc).isZero();
         assertThat(model.resolve("manifest.json")).exists();
         assertThat(model.resolve("weights.bin")).exists();
+        JsonNode manifest = Json.read(Files.readString(model.resolve("manifest.json")));
+        assertThat(manifest.at("/features/bowBuckets").asInt()).isEqualTo(1 << 18);
+        assertThat(manifest.at("/training/bow_head/n").asInt()).as("tuned on the training pairs").isBetween(160, 220);
+        assertThat(manifest.at("/training/bootstrap").asBoolean()).isFalse();
 
         EvalCommand eval = new EvalCommand();
         ByteArrayOutputStream evalOut = new ByteArrayOutputStream();
@@ -59,6 +63,7 @@ class TrainEvalCommandTest {
         assertThat(last.get("accuracy").asDouble()).isGreaterThan(0.9);
         assertThat(last.get("baseline_accuracy").asDouble()).isGreaterThan(0.5);
         assertThat(last.get("accuracy_ci_low").asDouble()).isLessThan(last.get("accuracy").asDouble());
+        assertThat(last.get("mcnemar_p").asDouble()).isBetween(0.0, 1.0);
 
         // a non-empty --out is refused, nothing overwritten
         rc = new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", model.toString(), "--encoder", "hashing-32");

@@ -105,7 +105,7 @@ public final class RoundRunner {
         metrics.put("epochs", (double) epochs);
         String version = store.nextVersion();
         String parent = current.map(RewardModel::version).orElse(null);
-        ModelManifest manifest = ModelTraining.manifest(version, parent, fx, tc, metrics, offsets, trainF.size(),
+        ModelManifest manifest = ModelTraining.manifest(version, parent, fx, tc, result, metrics, offsets, trainF.size(),
                 "topic:preferences", config.holdoutShare());
         // rejected candidates are kept too (unpublished): the newest version's offsets are where a restart resumes
         String path = store.write(manifest, result.weights()).toString();
