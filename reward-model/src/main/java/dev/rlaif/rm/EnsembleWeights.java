@@ -34,6 +34,28 @@ public record EnsembleWeights(float[] mean, float[] std, float[][][] w1, float[]
         return new EnsembleWeights(mean, std, w1, b1, w2, b2, head);
     }
 
+    /** Every reward multiplied by {@code t} (a temperature folded into the output layers and the bag-of-words head). */
+    public EnsembleWeights scaled(float t) {
+        float[][] w2s = new float[w2.length][];
+        float[] b2s = new float[b2.length];
+        for (int h = 0; h < w2.length; h++) {
+            w2s[h] = w2[h].clone();
+            for (int j = 0; j < w2s[h].length; j++) {
+                w2s[h][j] *= t;
+            }
+            b2s[h] = b2[h] * t;
+        }
+        BowWeights bows = null;
+        if (bow != null) {
+            float[] w = bow.w().clone();
+            for (int b = 0; b < w.length; b++) {
+                w[b] *= t;
+            }
+            bows = new BowWeights(w);
+        }
+        return new EnsembleWeights(mean, std, w1, b1, w2s, b2s, bows);
+    }
+
     public EnsembleWeights {
         if (mean.length != std.length || w1.length == 0 || w1.length != b1.length || w1.length != w2.length || w1.length != b2.length) {
             throw new IllegalArgumentException("inconsistent ensemble weights");

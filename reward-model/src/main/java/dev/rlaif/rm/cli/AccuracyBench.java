@@ -72,6 +72,9 @@ public final class AccuracyBench implements Callable<Integer> {
     boolean wide;
     @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the model's bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
     int bowBuckets;
+    @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Scale the rewards by a temperature fitted on a held-out fifth of the training pairs (default: on; --no-calibrate).")
+    boolean calibrate;
     @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
             description = "Heads train on bootstrap resamples (default: all pairs, shuffled, own seed per head).")
     boolean bootstrap;
@@ -110,7 +113,7 @@ public final class AccuracyBench implements Callable<Integer> {
             stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
                     file, all.size(), dev.size(), held.size(), fx.spec().dimension(), bowBuckets, encodeS, enc.size());
             TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, 42,
-                    new LossSwitches(margin, smoothing, 0.3, flip, false), wide);
+                    new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate);
 
             double[] bowCv = crossValidateBaseline(all, dev);
             double sum = 0;
@@ -121,15 +124,16 @@ public final class AccuracyBench implements Callable<Integer> {
                 PairwiseMetrics m = PairwiseMetrics.of(cv.model());
                 PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
                 PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
-                stdout.printf("%d-fold CV (seed %d): model %.4f, MLP heads alone %.4f, bag-of-words baseline %.4f; "
+                stdout.printf("%d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f, bag-of-words baseline %.4f; "
                                 + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
-                        folds, base.seed() + 1000L * s, m.accuracy(), mlp.accuracy(), PairwiseMetrics.of(bowCv).accuracy(),
+                        folds, base.seed() + 1000L * s, m.accuracy(), m.ece(), mlp.accuracy(), PairwiseMetrics.of(bowCv).accuracy(),
                         pc.onlyA(), pc.onlyB(), pc.pValue());
                 sum += m.accuracy();
                 sumMlp += mlp.accuracy();
                 first = first == null ? cv : first;
             }
             PairedComparison cvPaired = PairedComparison.of(first.model(), bowCv);
+            json.put("cv_ece", round(PairwiseMetrics.of(first.model()).ece()));
             json.put("cv_accuracy", round(sum / seeds));
             json.put("cv_mlp_only_accuracy", round(sumMlp / seeds));
             json.put("cv_baseline_accuracy", round(PairwiseMetrics.of(bowCv).accuracy()));
@@ -149,14 +153,15 @@ public final class AccuracyBench implements Callable<Integer> {
             double[] pBow = held.stream().mapToDouble(i -> bow.pChosen(all.get(i))).toArray();
             PairwiseMetrics b = PairwiseMetrics.of(pBow);
             PairedComparison pc = PairedComparison.of(pModel, pBow);
-            stdout.printf("held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), MLP heads alone %.4f, baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s; "
+            stdout.printf("held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), MLP heads alone %.4f, baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s, temperature %.2f; "
                             + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
-                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), mlp.accuracy(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds(),
+                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), mlp.accuracy(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds(), r.temperature(),
                     pc.onlyA(), pc.onlyB(), pc.pValue());
             json.put("accuracy", round(m.accuracy()));
             json.put("accuracy_ci_low", round(m.ciLow()));
             json.put("accuracy_ci_high", round(m.ciHigh()));
             json.put("ece", round(m.ece()));
+            json.put("temperature", round(r.temperature()));
             json.put("mlp_only_accuracy", round(mlp.accuracy()));
             json.put("baseline_accuracy", round(b.accuracy()));
             json.put("mcnemar_p", round(pc.pValue()));

@@ -54,6 +54,9 @@ public final class TrainCommand implements Callable<Integer> {
     int lexicalBuckets;
     @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
     int bowBuckets;
+    @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Scale the rewards by a temperature fitted on a held-out fifth of the training pairs (default: on; --no-calibrate).")
+    boolean calibrate;
     @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
             description = "Each head trains on a bootstrap resample (default: every head sees all pairs, shuffled, with its own seed).")
     boolean bootstrap;
@@ -96,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.printf("pairs: %d labeled, %d for training, %d held out%n", all.size(), train.size(), held.size());
         Path cacheDir = cache != null ? cache : target.getParent().resolve("cache");
         TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, seed,
-                new LossSwitches(margin, smoothing, 0.3, flip, false));
+                new LossSwitches(margin, smoothing, 0.3, flip, false), false, calibrate);
         try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
             FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets));
             List<PairFeatures> trainF;

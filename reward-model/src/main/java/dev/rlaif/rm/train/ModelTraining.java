@@ -75,6 +75,7 @@ public final class ModelTraining {
         if (result != null) {
             training.put("flipped", result.flipped());
             training.put("smoothed", result.smoothed());
+            training.put("temperature", result.temperature());
             if (result.bowTuning() != null) {
                 training.put("bow_head", result.bowTuning());
             }

@@ -16,19 +16,27 @@ import java.util.Map;
  * @param bootstrap   each head trains on a bootstrap resample (else on a shuffled copy of all pairs)
  * @param seed        seed of sampling and initialisation
  * @param switches    the loss switches
+ * @param calibrate   fit a temperature on a held-out fifth of the pairs and scale the rewards by it
+ *                    ({@link EnsembleTrainer}); from 100 pairs on
  * @param wide        each head also has a linear part over all (standardised) features, trained jointly with
  *                    the MLP (wide and deep): {@code r(x) = mlp(x) + w . z + b}; exported as two extra ReLU units
  *                    ({@code relu(a) - relu(-a) = a}), so the weights file format does not change
  */
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
-                          boolean bootstrap, long seed, LossSwitches switches, boolean wide) {
+                          boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, false, 42, LossSwitches.PLAIN, false);
+    public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, false, 42, LossSwitches.PLAIN, false, true);
 
     /** Without the linear part. */
     public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
                        boolean bootstrap, long seed, LossSwitches switches) {
-        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, false);
+        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, false, true);
+    }
+
+    /** Calibrated. */
+    public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
+                       boolean bootstrap, long seed, LossSwitches switches, boolean wide) {
+        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, true);
     }
 
     public TrainConfig {
@@ -39,23 +47,27 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
     }
 
     public TrainConfig withSwitches(LossSwitches s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide, calibrate);
     }
 
     public TrainConfig withEpochs(int e) {
-        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide);
+        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate);
     }
 
     public TrainConfig withHeads(int h) {
-        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide);
+        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide, calibrate);
     }
 
     public TrainConfig withWide(boolean w) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w, calibrate);
+    }
+
+    public TrainConfig withCalibrate(boolean c) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, c);
     }
 
     public Map<String, Object> describe() {
@@ -70,6 +82,7 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         m.put("bootstrap", bootstrap);
         m.put("seed", seed);
         m.put("wide", wide);
+        m.put("calibrate", calibrate);
         m.put("loss", switches.describe());
         return m;
     }

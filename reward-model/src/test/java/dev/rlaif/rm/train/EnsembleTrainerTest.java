@@ -114,6 +114,45 @@ class EnsembleTrainerTest {
     }
 
     @Test
+    void temperatureUndoesKnownOverConfidence() {
+        Random r = new Random(12);
+        double[][] margins = new double[6000][];
+        for (int i = 0; i < margins.length; i++) {
+            double z = 2 * r.nextGaussian();                        // true log-odds that A wins
+            boolean aWins = r.nextDouble() < 1 / (1 + Math.exp(-z));
+            double d = 3 * (aWins ? z : -z);                        // the model's margin, 3x too confident
+            margins[i] = new double[] {d * 0.9, d, d * 1.1};        // three heads
+        }
+        assertThat(EnsembleTrainer.temperature(margins)).isCloseTo(1 / 3.0, org.assertj.core.data.Offset.offset(0.04));
+    }
+
+    @Test
+    void calibrationScalesTheFullModelsRewardsByTheFittedTemperature() {
+        FeatureExtractor fx = new FeatureExtractor(new HashingEncoder(32), new FeatureSpec("hashing-32", 32, 64, false, false, 1 << 12));
+        List<LabeledPair> noisy = new ArrayList<>(pairs(200, 13, 0, 8));
+        for (int i = 0; i < 50; i++) {   // 25% mislabeled, so the held-out fifth has something to calibrate against
+            LabeledPair p = noisy.get(i * 4);
+            noisy.set(i * 4, new LabeledPair(p.id(), p.prompt(), p.rejected(), p.chosen(), null, null, 1f));
+        }
+        List<PairFeatures> train = ModelTraining.featurize(fx, noisy, k -> { });
+        TrainConfig cfg = TrainConfig.DEFAULT.withHeads(2).withEpochs(10);
+        EnsembleTrainer.Result plain = new EnsembleTrainer(cfg.withCalibrate(false)).train(train, fx.spec(), null, EnsembleTrainer.Progress.NONE);
+        EnsembleTrainer.Result calibrated = new EnsembleTrainer(cfg).train(train, fx.spec(), null, EnsembleTrainer.Progress.NONE);
+        assertThat(plain.temperature()).isEqualTo(1.0);
+        double t = calibrated.temperature();
+        // here the regularised heads are under-confident (t > 1); on HH-RLHF the model is over-confident (t 0.78)
+        assertThat(t).isBetween(0.05, 7.4).isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
+        PairFeatures p = train.get(1);
+        float[] a = plain.weights().rewards(p.chosen(), p.chosenTerms());
+        float[] b = calibrated.weights().rewards(p.chosen(), p.chosenTerms());
+        for (int h = 0; h < a.length; h++) {
+            assertThat((double) b[h]).isCloseTo(t * a[h], org.assertj.core.data.Offset.offset(1e-3 + 1e-3 * Math.abs(a[h])));
+        }
+        // too few pairs to hold a fifth out: not calibrated
+        assertThat(new EnsembleTrainer(cfg).train(train.subList(0, 60), fx.spec(), null, EnsembleTrainer.Progress.NONE).temperature()).isEqualTo(1.0);
+    }
+
+    @Test
     void wideAndDeepHeadsExportAsPlainMlpsThatRankHeldOutPairs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         List<PairFeatures> train = ModelTraining.featurize(FX, pairs(160, 5, 0, 8), k -> { });
         List<PairFeatures> test = ModelTraining.featurize(FX, pairs(60, 6, 0, 8), k -> { });
