@@ -31,12 +31,14 @@ import java.util.stream.IntStream;
 
 /**
  * Trains an ensemble of M MLP reward heads with DJL on the PyTorch engine (CPU) and exports them as
- * {@link EnsembleWeights}. Each head sees its own bootstrap resample of the pairs and its own initialisation;
- * chosen and rejected responses go through the same head in one batch, and {@link BradleyTerryLoss} compares them.
+ * {@link EnsembleWeights}. Each head sees all pairs in its own order, with its own initialisation and dropout
+ * (or, with {@link TrainConfig#bootstrap()}, its own bootstrap resample); chosen and rejected responses go through
+ * the same head in one batch, and {@link BradleyTerryLoss} compares them. A bag-of-words head ({@link BowLogistic})
+ * and a temperature can be added (see {@link #train(List, FeatureSpec, BowLogistic.Tuning, Progress)}).
  *
  * <p>When a loss switch needs preference strengths ({@link LossSwitches#needsStrength()}), a first stage trains a
- * plain ensemble; each pair's strength is its out-of-bag mean margin; the second stage trains with margins,
- * smoothed targets and flipped pairs derived from those strengths.
+ * plain ensemble; each pair's strength is its mean margin (out-of-bag with bootstrapped heads); the second stage
+ * trains with margins, smoothed targets and flipped pairs derived from those strengths.
  */
 public final class EnsembleTrainer {
 

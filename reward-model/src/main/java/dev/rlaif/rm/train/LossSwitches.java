@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The switchable loss refinements of Secrets of RLHF II. Each pair's preference strength {@code s_i} is the mean
- * reward margin of a first-stage ensemble over the heads whose bootstrap sample left the pair out (out-of-bag,
- * so a pair does not vouch for itself); the switches then act in a second stage:
+ * reward margin of a first-stage ensemble on it, as in the paper (with bootstrapped heads, the mean over the heads
+ * whose resample left the pair out, so a pair does not vouch for itself); the switches then act in a second stage:
  *
  * @param marginScale      adaptive margin: {@code m_i = marginScale * clamp(s_i, 0, 3)} (0 = off)
  * @param smoothing        label smoothing {@code epsilon} for weak pairs: target {@code 1 - epsilon} (0 = off)

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param heads       ensemble size M
  * @param hidden      hidden units per head
- * @param epochs      passes over each head's bootstrap sample
+ * @param epochs      passes over each head's sample
  * @param batch       pairs per step
  * @param lr          Adam learning rate
  * @param weightDecay L2 weight decay
