@@ -47,7 +47,7 @@ public final class RoundRunner {
 
     private final ModelStore store;
     private final TrainerConfig config;
-    /** The bag-of-words head's setting, reused until the buffer doubles (tuning costs ~150 passes over it). */
+    /** The bag-of-words head's setting, reused until the buffer doubles (tuning costs ~80 passes over it). */
     private BowLogistic.Tuning bowTuning;
 
     public RoundRunner(ModelStore store, TrainerConfig config) {
