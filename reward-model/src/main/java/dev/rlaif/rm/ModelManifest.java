@@ -32,6 +32,14 @@ public record ModelManifest(String version, String parent, String createdAt, Fea
         training = training == null ? Map.of() : Map.copyOf(training);
     }
 
+    /** With one more entry in {@link #training()}. */
+    public ModelManifest withTraining(String key, Object value) {
+        Map<String, Object> t = new java.util.LinkedHashMap<>(training);
+        t.put(key, value);
+        return new ModelManifest(version, parent, createdAt, features, heads, hidden, metrics, dataOffsets, nTrain,
+                trainingData, holdoutShare, t);
+    }
+
     public ModelManifest withVersion(String newVersion, String newParent) {
         return new ModelManifest(newVersion, newParent, createdAt, features, heads, hidden, metrics, dataOffsets, nTrain,
                 trainingData, holdoutShare, training);

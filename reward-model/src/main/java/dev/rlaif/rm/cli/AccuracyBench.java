@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./rlaif bench reward-model}: the accuracy benchmark. Pairs are split by id hash into a development part
+ * {@code ./rlaif bench reward-model}: the accuracy benchmark. Pairs are split by prompt hash into a development part
  * and a held-out part ({@code --holdout-share}); the model and the bag-of-words baseline are measured by k-fold
  * cross-validation on the development part and, trained on all of it, on the held-out pairs. With
  * {@code --ablation}, each loss switch is measured alone (cross-validated) against the plain loss.
@@ -90,6 +90,8 @@ public final class AccuracyBench implements Callable<Integer> {
     double flip;
 
     PrintStream stdout = System.out;
+    /** Per development pair, its CV fold (by prompt). */
+    private int[] foldOf;
 
     @Override
     public Integer call() throws Exception {
@@ -108,9 +110,10 @@ public final class AccuracyBench implements Callable<Integer> {
             List<Integer> dev = new ArrayList<>();
             List<Integer> held = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                (PairFiles.heldOut(all.get(i).id(), holdoutShare) ? held : dev).add(i);
+                (PairFiles.heldOut(all.get(i), holdoutShare) ? held : dev).add(i);
             }
-            stdout.printf("%s: %d pairs, %d development, %d held out; features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
+            foldOf = dev.stream().mapToInt(i -> PairFiles.fold(all.get(i), folds)).toArray();
+            stdout.printf("%s: %d pairs, %d development, %d held out (split and folds by prompt); features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
                     file, all.size(), dev.size(), held.size(), fx.spec().dimension(), bowBuckets, encodeS, enc.size());
             TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, 42,
                     new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate);
@@ -194,7 +197,7 @@ public final class AccuracyBench implements Callable<Integer> {
     private record Predictions(double[] model, double[] mlpOnly) {
     }
 
-    /** Folds by index modulo k over the development part. */
+    /** Folds by prompt hash over the development part ({@link PairFiles#fold}). */
     private Predictions crossValidate(TrainConfig cfg, List<PairFeatures> feats, List<Integer> dev, FeatureSpec spec) {
         double[] model = new double[dev.size()];
         double[] mlpOnly = new double[dev.size()];
@@ -202,7 +205,7 @@ public final class AccuracyBench implements Callable<Integer> {
             List<PairFeatures> tr = new ArrayList<>();
             List<Integer> te = new ArrayList<>();
             for (int j = 0; j < dev.size(); j++) {
-                if (j % folds == k) {
+                if (foldOf[j] == k) {
                     te.add(j);
                 } else {
                     tr.add(feats.get(dev.get(j)));
@@ -225,13 +228,13 @@ public final class AccuracyBench implements Callable<Integer> {
         for (int k = 0; k < folds; k++) {
             List<LabeledPair> tr = new ArrayList<>();
             for (int j = 0; j < dev.size(); j++) {
-                if (j % folds != k) {
+                if (foldOf[j] != k) {
                     tr.add(all.get(dev.get(j)));
                 }
             }
             BowBaseline bow = BowBaseline.train(tr);
             for (int j = 0; j < dev.size(); j++) {
-                if (j % folds == k) {
+                if (foldOf[j] == k) {
                     p[j] = bow.pChosen(all.get(dev.get(j)));
                 }
             }

@@ -53,7 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
         boolean sameFile = manifest.trainingData() != null
                 && Path.of(manifest.trainingData()).toAbsolutePath().normalize().equals(data.toAbsolutePath().normalize());
         if (sameFile) {
-            pairs = pairs.stream().filter(p -> PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
+            pairs = pairs.stream().filter(p -> heldOut(manifest, p)).toList();
             stdout.printf("%s is the model's training file: evaluating its %d held-out pairs%n", data, pairs.size());
         }
         if (pairs.isEmpty()) {
@@ -78,7 +78,7 @@ public final class EvalCommand implements Callable<Integer> {
             PairedComparison paired = null;
             if (manifest.trainingData() != null && java.nio.file.Files.isRegularFile(Path.of(manifest.trainingData()))) {
                 List<LabeledPair> baselineTrain = PairFiles.read(Path.of(manifest.trainingData()), null).stream()
-                        .filter(p -> !PairFiles.heldOut(p.id(), manifest.holdoutShare())).toList();
+                        .filter(p -> !heldOut(manifest, p)).toList();
                 BowBaseline bow = BowBaseline.train(baselineTrain);
                 double[] pBow = pairs.stream().mapToDouble(bow::pChosen).toArray();
                 b = PairwiseMetrics.of(pBow);
@@ -104,6 +104,13 @@ public final class EvalCommand implements Callable<Integer> {
             stdout.println(Json.write(json));
         }
         return 0;
+    }
+
+    /** The model's own split: by prompt, or by pair id for versions written before prompt grouping. */
+    static boolean heldOut(ModelManifest manifest, LabeledPair p) {
+        return PairFiles.SPLIT_BY_PROMPT.equals(manifest.training().get("holdout_split"))
+                ? PairFiles.heldOut(p, manifest.holdoutShare())
+                : PairFiles.heldOutByPairId(p.id(), manifest.holdoutShare());
     }
 
     static double round(double x) {

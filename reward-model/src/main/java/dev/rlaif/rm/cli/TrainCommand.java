@@ -42,7 +42,7 @@ public final class TrainCommand implements Callable<Integer> {
     String format;
     @Option(names = "--out", required = true, description = "Model directory to create.")
     Path out;
-    @Option(names = "--holdout-share", defaultValue = "0.2", description = "Share of pairs (by id hash) kept out of training (default ${DEFAULT-VALUE}).")
+    @Option(names = "--holdout-share", defaultValue = "0.2", description = "Share of pairs kept out of training, by prompt hash: pairs of one prompt stay together (default ${DEFAULT-VALUE}).")
     double holdoutShare;
     @Option(names = "--heads", defaultValue = "5", description = "Ensemble heads (default ${DEFAULT-VALUE}).")
     int heads;
@@ -91,8 +91,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         DatasetFormat fmt = format == null ? null : DatasetFormat.parse(format);
         List<LabeledPair> all = PairFiles.read(data, fmt);
-        List<LabeledPair> train = all.stream().filter(p -> !PairFiles.heldOut(p.id(), holdoutShare)).toList();
-        List<LabeledPair> held = all.stream().filter(p -> PairFiles.heldOut(p.id(), holdoutShare)).toList();
+        List<LabeledPair> train = all.stream().filter(p -> !PairFiles.heldOut(p, holdoutShare)).toList();
+        List<LabeledPair> held = all.stream().filter(p -> PairFiles.heldOut(p, holdoutShare)).toList();
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no labeled training pairs in " + data);
         }
@@ -121,7 +121,8 @@ public final class TrainCommand implements Callable<Integer> {
             }
             metrics.put("train_seconds", result.seconds());
             ModelManifest manifest = ModelTraining.manifest(target.getFileName().toString(), null, fx, cfg, result, metrics, Map.of(),
-                    trainF.size(), data.toAbsolutePath().toString(), holdoutShare);
+                    trainF.size(), data.toAbsolutePath().toString(), holdoutShare)
+                    .withTraining("holdout_split", PairFiles.SPLIT_BY_PROMPT);
             write(target, manifest, result.weights());
             stdout.printf("wrote %s in %.1f s of training%n", target, result.seconds());
             Map<String, Object> summary = new LinkedHashMap<>(metrics);
