@@ -30,7 +30,7 @@ class BowBaselineTest {
     }
 
     @Test
-    void tunedSettingIsTheBestOfTheGridByInnerCrossValidation() {
+    void tunedBaselineLearnsALexicalRuleThroughLabelNoise() {
         List<LabeledPair> train = noisy(300, 1);
         BowBaseline tuned = BowBaseline.train(train);
         BowLogistic.Tuning best = tuned.tuning();
