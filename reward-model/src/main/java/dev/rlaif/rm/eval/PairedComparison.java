@@ -1,5 +1,7 @@
 package dev.rlaif.rm.eval;
 
+import org.apache.commons.math3.distribution.BinomialDistribution;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,18 +43,7 @@ public record PairedComparison(int n, int onlyA, int onlyB, double pValue) {
         if (m == 0) {
             return 1.0;
         }
-        int k = Math.min(a, b);
-        // P(X <= k) for X ~ Bin(m, 1/2), summed in log space
-        double logHalfM = m * Math.log(0.5);
-        double logC = 0;   // log C(m, 0)
-        double tail = 0;
-        for (int i = 0; i <= k; i++) {
-            if (i > 0) {
-                logC += Math.log(m - i + 1) - Math.log(i);
-            }
-            tail += Math.exp(logC + logHalfM);
-        }
-        return Math.min(1.0, 2 * tail);
+        return Math.min(1.0, 2 * new BinomialDistribution(null, m, 0.5).cumulativeProbability(Math.min(a, b)));
     }
 
     public Map<String, Object> asMap(String a, String b) {

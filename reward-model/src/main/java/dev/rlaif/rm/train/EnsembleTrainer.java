@@ -19,6 +19,12 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.rlaif.rm.EnsembleWeights;
 import dev.rlaif.rm.feature.FeatureSpec;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.univariate.BrentOptimizer;
+import org.apache.commons.math3.optim.univariate.SearchInterval;
+import org.apache.commons.math3.optim.univariate.UnivariateObjectiveFunction;
+import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +137,7 @@ public final class EnsembleTrainer {
 
     /**
      * The temperature t in [0.05, 7.4] minimising {@code -sum_i log mean_h sigmoid(t * d_ih)} over held-out margins
-     * (golden-section search over log t; the loss is unimodal in t for any fixed margins that are not all zero).
+     * (Brent's method over log t; the loss is unimodal in t for any fixed margins that are not all zero).
      */
     static double temperature(double[][] margins) {
         java.util.function.DoubleUnaryOperator loss = logT -> {
@@ -146,29 +152,10 @@ public final class EnsembleTrainer {
             }
             return sum;
         };
-        double lo = Math.log(0.05);
-        double hi = Math.log(7.4);
-        double g = (Math.sqrt(5) - 1) / 2;
-        double a = hi - g * (hi - lo);
-        double b = lo + g * (hi - lo);
-        double fa = loss.applyAsDouble(a);
-        double fb = loss.applyAsDouble(b);
-        for (int it = 0; it < 60; it++) {
-            if (fa <= fb) {
-                hi = b;
-                b = a;
-                fb = fa;
-                a = hi - g * (hi - lo);
-                fa = loss.applyAsDouble(a);
-            } else {
-                lo = a;
-                a = b;
-                fa = fb;
-                b = lo + g * (hi - lo);
-                fb = loss.applyAsDouble(b);
-            }
-        }
-        return Math.exp((lo + hi) / 2);
+        UnivariatePointValuePair best = new BrentOptimizer(1e-6, 1e-9).optimize(new MaxEval(500),
+                new UnivariateObjectiveFunction(loss::applyAsDouble), GoalType.MINIMIZE,
+                new SearchInterval(Math.log(0.05), Math.log(7.4)));
+        return Math.exp(best.getPoint());
     }
 
     private Result trainUncalibrated(List<PairFeatures> pairs, FeatureSpec spec, BowLogistic.Tuning reuse, Progress progress) {
