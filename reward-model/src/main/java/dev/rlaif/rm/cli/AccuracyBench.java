@@ -18,6 +18,7 @@ import dev.rlaif.rm.train.PairFeatures;
 import dev.rlaif.rm.train.TrainConfig;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -48,46 +49,16 @@ public final class AccuracyBench implements Callable<Integer> {
     int folds;
     @Option(names = "--holdout-share", defaultValue = "0.2")
     double holdoutShare;
-    @Option(names = "--epochs", defaultValue = "6")
-    int epochs;
-    @Option(names = "--heads", defaultValue = "5")
-    int heads;
-    @Option(names = "--hidden", defaultValue = "32")
-    int hidden;
-    @Option(names = "--lexical-buckets", defaultValue = "2048")
-    int lexicalBuckets;
-    @Option(names = "--joint", description = "Also encode last user turn + response as one text.")
-    boolean joint;
-    @Option(names = "--weight-decay", defaultValue = "0.1")
-    float weightDecay;
-    @Option(names = "--dropout", defaultValue = "0.5")
-    float dropout;
-    @Option(names = "--lr", defaultValue = "0.001")
-    float lr;
-    @Option(names = "--encoder", defaultValue = "minilm")
-    String encoder;
     @Option(names = "--cache", description = "Embedding cache directory (default: ./target/rm-cache).")
     Path cache;
     @Option(names = "--wide", description = "Wide and deep heads: a linear part over all features beside the MLP.")
     boolean wide;
-    @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the model's bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
-    int bowBuckets;
-    @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Scale the rewards by a temperature fitted on a held-out fifth of the training pairs (default: on; --no-calibrate).")
-    boolean calibrate;
-    @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Heads train on bootstrap resamples (default: all pairs, shuffled, own seed per head).")
-    boolean bootstrap;
+    @Mixin
+    ModelOptions model;
     @Option(names = "--seeds", defaultValue = "1", description = "Repeat the cross-validation with this many seeds and report the mean (default ${DEFAULT-VALUE}).")
     int seeds;
     @Option(names = "--ablation", description = "Also measure each loss switch (5 extra CV runs).")
     boolean ablation;
-    @Option(names = "--margin", defaultValue = "0")
-    double margin;
-    @Option(names = "--smoothing", defaultValue = "0")
-    double smoothing;
-    @Option(names = "--flip", defaultValue = "0")
-    double flip;
 
     PrintStream stdout = System.out;
     /** Per development pair, its CV fold (by prompt). */
@@ -99,8 +70,8 @@ public final class AccuracyBench implements Callable<Integer> {
         List<LabeledPair> all = PairFiles.read(file, format == null ? null : DatasetFormat.parse(format));
         Path cacheDir = cache != null ? cache : Path.of("target", "rm-cache");
         Map<String, Object> json = new LinkedHashMap<>();
-        try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets));
+        try (EmbeddingCache enc = Encoders.open(model.encoder, cacheDir)) {
+            FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
             List<PairFeatures> feats;
             long t0 = System.nanoTime();
             try (ProgressBar bar = Bars.of("encode", all.size())) {
@@ -114,9 +85,8 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             foldOf = dev.stream().mapToInt(i -> PairFiles.fold(all.get(i), folds)).toArray();
             stdout.printf("%s: %d pairs, %d development, %d held out (split and folds by prompt); features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
-                    file, all.size(), dev.size(), held.size(), fx.spec().dimension(), bowBuckets, encodeS, enc.size());
-            TrainConfig base = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, 42,
-                    new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate);
+                    file, all.size(), dev.size(), held.size(), fx.spec().dimension(), fx.spec().bowBuckets(), encodeS, enc.size());
+            TrainConfig base = model.config(wide);
 
             double[] bowCv = crossValidateBaseline(all, dev);
             double sum = 0;

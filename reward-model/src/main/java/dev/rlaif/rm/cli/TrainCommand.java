@@ -8,15 +8,14 @@ import dev.rlaif.rm.data.PairFiles;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.eval.PairwiseMetrics;
 import dev.rlaif.rm.feature.FeatureExtractor;
-import dev.rlaif.rm.feature.FeatureSpec;
 import dev.rlaif.rm.train.EnsembleTrainer;
-import dev.rlaif.rm.train.LossSwitches;
 import dev.rlaif.rm.train.ModelTraining;
 import dev.rlaif.rm.train.PairFeatures;
 import dev.rlaif.rm.train.TrainConfig;
 import dev.rlaif.common.json.Json;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -44,40 +43,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--holdout-share", defaultValue = "0.2", description = "Share of pairs kept out of training, by prompt hash: pairs of one prompt stay together (default ${DEFAULT-VALUE}).")
     double holdoutShare;
-    @Option(names = "--heads", defaultValue = "5", description = "Ensemble heads (default ${DEFAULT-VALUE}).")
-    int heads;
-    @Option(names = "--hidden", defaultValue = "32", description = "Hidden units per head (default ${DEFAULT-VALUE}).")
-    int hidden;
-    @Option(names = "--epochs", defaultValue = "6", description = "Epochs per head (default ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--lexical-buckets", defaultValue = "2048", description = "Hashed bag-of-words buckets, 0 = none (default ${DEFAULT-VALUE}).")
-    int lexicalBuckets;
-    @Option(names = "--bow-buckets", defaultValue = "262144", description = "Buckets of the bag-of-words head, 0 = none (default ${DEFAULT-VALUE}).")
-    int bowBuckets;
-    @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Scale the rewards by a temperature fitted on a held-out fifth of the training pairs (default: on; --no-calibrate).")
-    boolean calibrate;
-    @Option(names = "--bootstrap", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Each head trains on a bootstrap resample (default: every head sees all pairs, shuffled, with its own seed).")
-    boolean bootstrap;
-    @Option(names = "--margin", defaultValue = "0", description = "Adaptive margin scale (0 = off).")
-    double margin;
-    @Option(names = "--smoothing", defaultValue = "0", description = "Label smoothing for weak pairs (0 = off).")
-    double smoothing;
-    @Option(names = "--flip", defaultValue = "0", description = "Share of lowest-strength pairs eligible for flipping (0 = off).")
-    double flip;
-    @Option(names = "--seed", defaultValue = "42")
-    long seed;
-    @Option(names = "--joint", description = "Also encode last user turn + response as one text.")
-    boolean joint;
-    @Option(names = "--weight-decay", defaultValue = "0.1")
-    float weightDecay;
-    @Option(names = "--dropout", defaultValue = "0.5")
-    float dropout;
-    @Option(names = "--lr", defaultValue = "0.001")
-    float lr;
-    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2) or hashing-N (tests).")
-    String encoder;
+    @Mixin
+    ModelOptions model;
     @Option(names = "--cache", description = "Embedding cache directory (default: cache/ beside --out).")
     Path cache;
 
@@ -98,10 +65,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         stdout.printf("pairs: %d labeled, %d for training, %d held out%n", all.size(), train.size(), held.size());
         Path cacheDir = cache != null ? cache : target.getParent().resolve("cache");
-        TrainConfig cfg = new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, seed,
-                new LossSwitches(margin, smoothing, 0.3, flip, false), false, calibrate);
-        try (EmbeddingCache enc = Encoders.open(encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets));
+        TrainConfig cfg = model.config(false);
+        try (EmbeddingCache enc = Encoders.open(model.encoder, cacheDir)) {
+            FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
             List<PairFeatures> trainF;
             List<PairFeatures> heldF;
             try (ProgressBar bar = Bars.of("encode", all.size())) {

@@ -1,6 +1,7 @@
 package dev.rlaif.rm.eval;
 
 import dev.rlaif.rm.BowWeights;
+import dev.rlaif.rm.EnsembleMath;
 import dev.rlaif.rm.data.LabeledPair;
 import dev.rlaif.rm.feature.FeatureSpec;
 import dev.rlaif.rm.feature.Lexical;
@@ -36,8 +37,8 @@ public final class BowBaseline {
 
     /** Probability that the pair's labeled winner wins. */
     public double pChosen(LabeledPair p) {
-        double z = weights.score(Lexical.hashedTerms(p.chosen(), BUCKETS)) - weights.score(Lexical.hashedTerms(p.rejected(), BUCKETS));
-        return 1 / (1 + Math.exp(-z));
+        return EnsembleMath.sigmoid(weights.score(Lexical.hashedTerms(p.chosen(), BUCKETS))
+                - weights.score(Lexical.hashedTerms(p.rejected(), BUCKETS)));
     }
 
     private static BowLogistic.TermPair terms(LabeledPair p) {

@@ -28,6 +28,9 @@ import java.util.List;
  */
 public final class FeatureExtractor {
 
+    /** The bag-of-words terms of a response when the spec has no bag-of-words head. */
+    public static final int[] NO_TERMS = new int[0];
+
     private final TextEncoder encoder;
     private final FeatureSpec spec;
 
@@ -47,8 +50,6 @@ public final class FeatureExtractor {
     public int[] bowTerms(ScoringInput input) {
         return spec.bowBuckets() == 0 ? NO_TERMS : Lexical.hashedTerms(input.response(), spec.bowBuckets());
     }
-
-    public static final int[] NO_TERMS = new int[0];
 
     public FeatureSpec spec() {
         return spec;

@@ -1,6 +1,7 @@
 package dev.rlaif.rm.train;
 
 import dev.rlaif.rm.BowWeights;
+import dev.rlaif.rm.EnsembleMath;
 
 import java.util.Arrays;
 import java.util.List;
@@ -123,7 +124,7 @@ public final class BowLogistic {
             }
             for (int i : order) {
                 Diff d = diffs[i];
-                double g = -(1 - sigmoid(d.dot(w))) * d.weight;
+                double g = -(1 - EnsembleMath.sigmoid(d.dot(w))) * d.weight;
                 for (int t = 0; t < d.index.length; t++) {
                     int k = d.index[t];
                     double grad = g * d.value[t] + L2 * w[k];
@@ -177,9 +178,5 @@ public final class BowLogistic {
             out[i] = new Diff(Arrays.copyOf(idx, k), Arrays.copyOf(val, k), p.weight());
         }
         return out;
-    }
-
-    static double sigmoid(double z) {
-        return 1 / (1 + Math.exp(-z));
     }
 }

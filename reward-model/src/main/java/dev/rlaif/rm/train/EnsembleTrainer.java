@@ -17,6 +17,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.rlaif.rm.EnsembleMath;
 import dev.rlaif.rm.EnsembleWeights;
 import dev.rlaif.rm.feature.FeatureSpec;
 import org.apache.commons.math3.optim.MaxEval;
@@ -146,7 +147,7 @@ public final class EnsembleTrainer {
             for (double[] d : margins) {
                 double p = 0;
                 for (double x : d) {
-                    p += 1 / (1 + Math.exp(-t * x));
+                    p += EnsembleMath.sigmoid(t * x);
                 }
                 sum -= Math.log(Math.max(1e-12, p / d.length));
             }
