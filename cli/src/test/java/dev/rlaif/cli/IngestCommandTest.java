@@ -1,7 +1,7 @@
 package dev.rlaif.cli;
 
 import dev.rlaif.common.kafka.TopicReader;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import dev.rlaif.common.dataset.Datasets;
 import dev.rlaif.common.dataset.PreferenceExample;
 import dev.rlaif.common.dataset.SharedData;
 import dev.rlaif.common.json.Json;
-import dev.rlaif.common.kafka.EmbeddedKafka;
+import dev.rlaif.broker.EmbeddedKafka;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;

@@ -1,6 +1,6 @@
 package dev.rlaif.cli.run;
 
-import dev.rlaif.common.kafka.EmbeddedKafka;
+import dev.rlaif.broker.EmbeddedKafka;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,7 +9,7 @@ import dev.rlaif.common.kafka.DeadLetters;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.common.service.ServiceContext;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.pairing.PairingConfig;
 import dev.rlaif.pairing.service.PairingService;

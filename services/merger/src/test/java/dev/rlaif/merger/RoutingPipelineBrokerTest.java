@@ -7,7 +7,7 @@ import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.DeadLetters;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.ServiceContext;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.router.RouterConfig;
 import dev.rlaif.router.RouterService;

@@ -3,7 +3,7 @@ package dev.rlaif.trainer;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.TopicReader;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.rm.ModelStore;
 import dev.rlaif.schema.ChatMessage;

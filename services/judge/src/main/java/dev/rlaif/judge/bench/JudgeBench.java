@@ -3,7 +3,7 @@ package dev.rlaif.judge.bench;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;
-import dev.rlaif.common.kafka.EmbeddedKafka;
+import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.common.service.RlaifService;
@@ -78,7 +78,7 @@ public final class JudgeBench {
     public static Result run(Options o, Consumer<String> progress) throws Exception {
         long wallStart = System.nanoTime();
         Path state = Files.createTempDirectory("rlaif-judge-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        try (LocalBroker kafka = LocalBroker.startTemporary();
              SimulatedOpenAiEndpoint server = new SimulatedOpenAiEndpoint(o.concurrency(), o.nMode(),
                      behavior(o.latencyMs()))) {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, state);

@@ -6,7 +6,7 @@ import dev.rlaif.common.kafka.DeadLetters;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.judge.Fixtures;
 import dev.rlaif.judge.JudgeServiceProvider;

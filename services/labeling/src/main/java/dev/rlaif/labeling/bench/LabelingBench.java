@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;
-import dev.rlaif.common.kafka.EmbeddedKafka;
+import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.topic.Topics;
@@ -105,7 +105,7 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
     /** Runs the benchmark and returns its figures. */
     public Result run() throws Exception {
         Path work = Files.createTempDirectory("rlaif-labeling-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (LocalBroker kafka = LocalBroker.startTemporary()) {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, work);
             TopicAdmin.createAll(settings);
             List<Account> accounts = new ArrayList<>();

@@ -3,7 +3,7 @@ package dev.rlaif.labeling.queue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.TopicReader;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.Fixtures;
 import dev.rlaif.labeling.LabelingConfig;

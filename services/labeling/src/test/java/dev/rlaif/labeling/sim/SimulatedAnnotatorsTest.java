@@ -3,7 +3,7 @@ package dev.rlaif.labeling.sim;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.Fixtures;
 import dev.rlaif.labeling.LabelingService;

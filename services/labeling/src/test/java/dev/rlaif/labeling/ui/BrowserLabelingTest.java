@@ -1,7 +1,7 @@
 package dev.rlaif.labeling.ui;
 
 import dev.rlaif.common.kafka.TopicReader;
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.broker.BrokerExtension;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.Fixtures;
 import dev.rlaif.labeling.LabelingService;

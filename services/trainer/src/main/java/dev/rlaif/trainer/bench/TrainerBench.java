@@ -5,7 +5,7 @@ import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.dataset.SharedData;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.common.kafka.Clients;
-import dev.rlaif.common.kafka.EmbeddedKafka;
+import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.common.topic.Topics;
@@ -72,7 +72,7 @@ public final class TrainerBench implements Callable<Integer> {
     public Integer call() throws Exception {
         List<LabeledPair> pairs = PairFiles.read(data != null ? data : SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
         Path state = Files.createTempDirectory("rlaif-bench-trainer");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (LocalBroker kafka = LocalBroker.startTemporary()) {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, state);
             TopicAdmin.createAll(settings);
             Map<String, String> vars = new HashMap<>();

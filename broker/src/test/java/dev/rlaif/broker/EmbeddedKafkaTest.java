@@ -1,6 +1,7 @@
-package dev.rlaif.common.kafka;
+package dev.rlaif.broker;
 
-import dev.rlaif.common.testing.BrokerExtension;
+import dev.rlaif.common.kafka.Clients;
+import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.schema.ChatMessage;
 import dev.rlaif.schema.PolicyGeneration;

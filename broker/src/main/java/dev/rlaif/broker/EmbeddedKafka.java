@@ -1,5 +1,6 @@
-package dev.rlaif.common.kafka;
+package dev.rlaif.broker;
 
+import dev.rlaif.common.kafka.LocalBroker;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
  * embedded default of {@code ./rlaif demo} and the broker of the broker-backed tests. Not a mock: clients talk
  * to it over TCP on loopback like to any broker.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements LocalBroker {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 

@@ -1,7 +1,6 @@
-package dev.rlaif.common.testing;
+package dev.rlaif.broker;
 
 import dev.rlaif.common.config.KafkaSettings;
-import dev.rlaif.common.kafka.EmbeddedKafka;
 import dev.rlaif.common.kafka.TopicAdmin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
