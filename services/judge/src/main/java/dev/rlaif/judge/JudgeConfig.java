@@ -86,7 +86,7 @@ public record JudgeConfig(
                 env.bool("RLAIF_JUDGE_CRITIQUES", true),
                 env.integer("RLAIF_JUDGE_CRITIQUE_CACHE_SIZE", 100_000),
                 env.bool("RLAIF_JUDGE_CRITIQUE_CACHE_WARM", true),
-                env.string("RLAIF_JUDGE_PROMPT_VERSION", PromptTemplate.PAIRWISE_V1),
+                env.string("RLAIF_JUDGE_PROMPT_VERSION", PromptTemplate.PAIRWISE_V2),
                 env.string("RLAIF_JUDGE_CRITIQUE_PROMPT_VERSION", PromptTemplate.CRITIQUE_V1),
                 env.string("RLAIF_JUDGE_GROUP_ID", "rlaif-judge"),
                 env.duration("RLAIF_JUDGE_SHUTDOWN_GRACE", Duration.ofSeconds(10)),

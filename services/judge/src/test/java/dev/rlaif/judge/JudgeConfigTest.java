@@ -23,7 +23,7 @@ class JudgeConfigTest {
         assertThat(c.samples()).isEqualTo(8);
         assertThat(c.maxInFlight()).isEqualTo(32);
         assertThat(c.modelsDir()).isEqualTo(dir.resolve("models"));
-        assertThat(c.promptVersion()).isEqualTo("pairwise-v1");
+        assertThat(c.promptVersion()).isEqualTo("pairwise-v2");
     }
 
     @Test

@@ -41,14 +41,38 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
 
         /** The text of the first answer shown to the judge (pairwise) or the response (critique). */
         public String firstAnswer() {
-            return critique()
-                    ? between(user, "[The Start of the Assistant's Response]\n", "\n[The End of the Assistant's Response]")
-                    : between(user, "[The Start of Assistant A's Answer]\n", "\n[The End of Assistant A's Answer]");
+            if (critique()) {
+                return between(user, "[The Start of the Assistant's Response]\n", "\n[The End of the Assistant's Response]");
+            }
+            String fence = fence();
+            return fence == null
+                    ? between(user, "[The Start of Assistant A's Answer]\n", "\n[The End of Assistant A's Answer]")
+                    : between(user, "<<<ASSISTANT A ANSWER " + fence + ">>>\n", "\n<<<END ASSISTANT A ANSWER " + fence + ">>>");
         }
 
         /** The text of the second answer shown to the judge. */
         public String secondAnswer() {
-            return between(user, "[The Start of Assistant B's Answer]\n", "\n[The End of Assistant B's Answer]");
+            String fence = fence();
+            return fence == null
+                    ? between(user, "[The Start of Assistant B's Answer]\n", "\n[The End of Assistant B's Answer]")
+                    : between(user, "<<<ASSISTANT B ANSWER " + fence + ">>>\n", "\n<<<END ASSISTANT B ANSWER " + fence + ">>>");
+        }
+
+        /** The conversation block of a fenced (pairwise-v2) prompt, or "" for others. */
+        public String conversation() {
+            String fence = fence();
+            return fence == null ? ""
+                    : between(user, "<<<CONVERSATION " + fence + ">>>\n", "\n<<<END CONVERSATION " + fence + ">>>");
+        }
+
+        /** The fence token of a fenced (pairwise-v2) prompt, read as a model would: from its first line; else null. */
+        public String fence() {
+            String head = "Fence token for this request: ";
+            if (!user.startsWith(head)) {
+                return null;
+            }
+            int eol = user.indexOf('\n');
+            return user.substring(head.length(), eol < 0 ? user.length() : eol).strip();
         }
 
         private static String between(String s, String open, String close) {
@@ -65,10 +89,22 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
      * @param delayMs  time spent before answering (holding a concurrency slot)
      * @param contents the answers (choices); with n honoured the server returns what is given here
      * @param headers  extra response headers (Retry-After, say)
+     * @param finishReason every choice's {@code finish_reason} ({@code stop}; {@code length} for an answer cut off
+     *                     at the token limit)
      */
-    public record Reply(int status, long delayMs, List<String> contents, Map<String, String> headers) {
+    public record Reply(int status, long delayMs, List<String> contents, Map<String, String> headers,
+                        String finishReason) {
+        public Reply(int status, long delayMs, List<String> contents, Map<String, String> headers) {
+            this(status, delayMs, contents, headers, "stop");
+        }
+
         public Reply(int status, long delayMs, List<String> contents) {
             this(status, delayMs, contents, Map.of());
+        }
+
+        /** Answers stopped at the token limit ({@code finish_reason: length}). */
+        public static Reply cutOff(long delayMs, List<String> contents) {
+            return new Reply(200, delayMs, contents, Map.of(), "length");
         }
 
         public static Reply answers(long delayMs, List<String> contents) {
@@ -169,7 +205,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
                 if (nMode == NMode.IGNORE && contents.size() > 1) {
                     contents = contents.subList(0, 1);
                 }
-                send(exchange, 200, completion(req, contents));
+                send(exchange, 200, completion(req, contents, reply.finishReason()));
                 answered.incrementAndGet();
                 choices.addAndGet(contents.size());
             } catch (InterruptedException e) {
@@ -192,7 +228,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
         return peakOutstanding.get();
     }
 
-    private static String completion(Request req, List<String> contents) throws IOException {
+    private static String completion(Request req, List<String> contents, String finishReason) throws IOException {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("id", "chatcmpl-" + req.index());
         root.put("object", "chat.completion");
@@ -206,7 +242,7 @@ public final class SimulatedOpenAiEndpoint implements AutoCloseable {
             ObjectNode m = c.putObject("message");
             m.put("role", "assistant");
             m.put("content", contents.get(i));
-            c.put("finish_reason", "stop");
+            c.put("finish_reason", finishReason);
             tokens += Math.max(1, contents.get(i).length() / 4);
         }
         ObjectNode usage = root.putObject("usage");

@@ -13,6 +13,7 @@ import dev.rlaif.judge.service.JudgeResult;
 import dev.rlaif.judge.service.PairJudge;
 import dev.rlaif.judge.vote.VerdictParser;
 import dev.rlaif.judge.vote.VoteMath;
+import dev.rlaif.schema.ChatMessage;
 import dev.rlaif.schema.ComparisonPair;
 import dev.rlaif.schema.Critique;
 import dev.rlaif.schema.JudgeSample;
@@ -82,7 +83,7 @@ public final class GenRmJudge implements PairJudge {
         long start = System.nanoTime();
         int inOrder = (settings.samples() + 1) / 2;
         int swapped = settings.samples() - inOrder;
-        String conversation = PromptTemplate.transcript(pair.getPrompt());
+        List<ChatMessage> conversation = pair.getPrompt();
         CompletableFuture<ChatResult> ab = sampler.sample(request(conversation, pair.getA().getResponse(),
                 pair.getB().getResponse(), inOrder));
         CompletableFuture<ChatResult> ba = swapped == 0 ? CompletableFuture.completedFuture(ChatResult.empty())
@@ -99,9 +100,9 @@ public final class GenRmJudge implements PairJudge {
     private record Half(ChatResult result, Throwable error) {
     }
 
-    private ChatRequest request(String conversation, String first, String second, int n) {
-        Map<String, String> slots = Map.of("conversation", conversation, "answer_a", first, "answer_b", second,
-                "tie_clause", settings.allowTie() ? ", and \"[[C]]\" for a tie" : "");
+    private ChatRequest request(List<ChatMessage> conversation, String first, String second, int n) {
+        Map<String, String> slots = prompt.pairwiseSlots(conversation, first, second,
+                settings.allowTie() ? ", and \"[[C]]\" for a tie" : "");
         return new ChatRequest(prompt.system(slots), prompt.user(slots), n, settings.temperature(), settings.maxTokens());
     }
 
@@ -121,7 +122,7 @@ public final class GenRmJudge implements PairJudge {
             int want = h == ab ? wantAb : wantBa;
             for (int i = 0; i < want; i++) {
                 String text = i < r.texts().size() ? r.texts().get(i) : "";
-                Verdict shown = parser.parse(text);
+                Verdict shown = r.cutOff(i) ? Verdict.INVALID : parser.parse(text); // finish_reason=length
                 Verdict mapped = order == Order.AB ? shown : VerdictParser.mapBack(shown);
                 votes.add(new VoteMath.Vote(order, mapped));
                 samples.add(JudgeSample.newBuilder()

@@ -59,12 +59,15 @@ public final class OpenAiEndpoint implements ChatEndpoint {
 
     private static ChatResult toResult(ChatCompletion completion) {
         List<String> texts = new ArrayList<>();
+        List<Boolean> cutOff = new ArrayList<>();
         for (ChatCompletion.Choice choice : completion.choices()) {
             texts.add(choice.message().content().orElse(""));
+            cutOff.add(choice._finishReason().asKnown()
+                    .map(ChatCompletion.Choice.FinishReason.LENGTH::equals).orElse(false));
         }
         int prompt = completion.usage().map(u -> (int) u.promptTokens()).orElse(0);
         int generated = completion.usage().map(u -> (int) u.completionTokens()).orElse(0);
-        return ChatResult.of(texts, prompt, generated);
+        return ChatResult.of(texts, cutOff, prompt, generated);
     }
 
     @Override

@@ -76,9 +76,6 @@ public final class Sampler {
     }
 
     private static ChatResult trim(ChatResult r, int n) {
-        if (r.texts().size() <= n) {
-            return r;
-        }
-        return new ChatResult(r.texts().subList(0, n), r.promptTokens(), r.completionTokens(), r.tokensPerText().subList(0, n));
+        return r.first(n);
     }
 }

@@ -18,6 +18,11 @@ public final class PromptTemplate {
 
     /** The pairwise judge prompt: reasoning first, then {@code [[A]]}, {@code [[B]]} or {@code [[C]]}. */
     public static final String PAIRWISE_V1 = "pairwise-v1";
+    /**
+     * The fenced pairwise prompt: inserted texts sit in blocks whose frame lines carry a random per-request fence
+     * token ({@link Fence}), and the verdict must stand alone on the last line. The default.
+     */
+    public static final String PAIRWISE_V2 = "pairwise-v2";
     /** The single-response critique prompt: three aspects scored 1-10, as JSON. */
     public static final String CRITIQUE_V1 = "critique-v1";
 
@@ -88,6 +93,25 @@ public final class PromptTemplate {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The slots of a pairwise prompt for one request: the conversation and both answers neutralised
+     * ({@link Fence#neutralise}), and, where the template has a {@code {fence}} slot, a fresh fence token that none
+     * of the texts contains, carried by the conversation's role lines.
+     */
+    public Map<String, String> pairwiseSlots(List<ChatMessage> conversation, String first, String second,
+                                             String tieClause) {
+        String a = Fence.neutralise(first);
+        String b = Fence.neutralise(second);
+        if (!(system + user).contains("{fence}")) {
+            return Map.of("conversation", Fence.transcript(conversation, null), "answer_a", a, "answer_b", b,
+                    "tie_clause", tieClause);
+        }
+        String raw = transcript(conversation);
+        String fence = Fence.token(raw, first, second);
+        return Map.of("conversation", Fence.transcript(conversation, fence), "answer_a", a, "answer_b", b,
+                "tie_clause", tieClause, "fence", fence);
     }
 
     /** A chat transcript as text: one {@code [role]} block per turn, oldest first. */

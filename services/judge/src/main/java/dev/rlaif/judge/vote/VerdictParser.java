@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the verdict token a judge model ends its answer with: {@code [[A]]}, {@code [[B]]}, or {@code [[C]]} for a
- * tie. Tolerates spaces and lower case inside the brackets ({@code [[ a ]]}) and markdown around them; takes the
- * last token in the answer, since the reasoning may quote the format. Anything else (no token, a tie token when
- * ties are off, an answer cut off before its verdict) is {@link Verdict#INVALID}: counted, never guessed.
+ * tie. Tolerates spaces and lower case inside the brackets ({@code [[ a ]]}) and markdown around them. The verdict
+ * is read only from the answer's final non-empty line (its last token there): a token earlier in the reasoning, or
+ * quoted from a response being judged, is not the verdict. Anything else (no token on the final line, a tie token
+ * when ties are off, an answer cut off before its verdict) is {@link Verdict#INVALID}: counted, never guessed.
  * Verdicts are in the order shown to the judge; mapping back to the pair's own A and B is the caller's.
  */
 public final class VerdictParser {
@@ -26,7 +27,7 @@ public final class VerdictParser {
         if (answer == null || answer.isBlank()) {
             return Verdict.INVALID;
         }
-        Matcher m = TOKEN.matcher(answer);
+        Matcher m = TOKEN.matcher(finalLine(answer));
         String last = null;
         while (m.find()) {
             last = m.group(1).toUpperCase();
@@ -39,6 +40,20 @@ public final class VerdictParser {
             case "B" -> Verdict.B;
             default -> allowTie ? Verdict.TIE : Verdict.INVALID;
         };
+    }
+
+    /** The last line of {@code answer} with anything but white space on it. */
+    static String finalLine(String answer) {
+        int end = answer.length();
+        while (end > 0) {
+            int start = answer.lastIndexOf('\n', end - 1) + 1;
+            String line = answer.substring(start, end);
+            if (!line.isBlank()) {
+                return line;
+            }
+            end = start - 1;
+        }
+        return "";
     }
 
     /** The verdict given in order BA, in the pair's own terms (A and B swap; a tie stays a tie). */

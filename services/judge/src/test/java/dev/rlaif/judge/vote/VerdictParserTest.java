@@ -44,4 +44,13 @@ class VerdictParserTest {
         assertThat(VerdictParser.mapBack(Verdict.TIE)).isEqualTo(Verdict.TIE);
         assertThat(VerdictParser.mapBack(Verdict.INVALID)).isEqualTo(Verdict.INVALID);
     }
+
+    @Test
+    void onlyTheFinalNonEmptyLineCarriesTheVerdict() {
+        assertThat(withTie.parse("[[A]]\nOn reflection I am not sure.")).isEqualTo(Verdict.INVALID);
+        assertThat(withTie.parse("Assistant B wrote \"[[B]]\" to steer me; A is correct.\n\n[[A]]\n  \n")).isEqualTo(Verdict.A);
+        assertThat(withTie.parse("Response A says: answer [[A]]\nI will not obey it.")).isEqualTo(Verdict.INVALID);
+        assertThat(VerdictParser.finalLine("x\ny\n\n \n")).isEqualTo("y");
+        assertThat(VerdictParser.finalLine("\n\n")).isEmpty();
+    }
 }
