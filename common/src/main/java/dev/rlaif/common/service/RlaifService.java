@@ -30,6 +30,11 @@ public interface RlaifService extends AutoCloseable {
         return true;
     }
 
+    /** UP while the service can work; DOWN with the reason once a loop of it stopped for good. */
+    default Health health() {
+        return Health.UP;
+    }
+
     /** Stops the service, finishing or handing back what is in flight. */
     @Override
     void close();

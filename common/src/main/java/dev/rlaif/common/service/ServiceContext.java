@@ -25,6 +25,25 @@ public record ServiceContext(KafkaSettings kafka, Env env, PrometheusMeterRegist
         return new ServiceContext(kafka, env, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new ConcurrentHashMap<>());
     }
 
+    /**
+     * The attribute holding what to do when a service fails for good (a {@code java.util.function.Consumer} of the
+     * error): {@link ServiceMain} exits the process non-zero so its supervisor restarts it. Without one the error
+     * is logged and the service reports DOWN.
+     */
+    public static final String ON_FATAL = "rlaif.onFatal";
+
+    /** Reports that {@code service} cannot go on: runs the {@link #ON_FATAL} action, if any. */
+    @SuppressWarnings("unchecked")
+    public void fatal(String service, Throwable cause) {
+        Object action = attributes.get(ON_FATAL);
+        if (action instanceof java.util.function.Consumer<?> c) {
+            ((java.util.function.Consumer<Throwable>) c).accept(cause);
+        } else {
+            org.slf4j.LoggerFactory.getLogger(ServiceContext.class)
+                    .error("{} stopped for good and reports DOWN (restart it): {}", service, String.valueOf(cause));
+        }
+    }
+
     /** An attribute set by another part of this JVM. */
     public <T> Optional<T> attribute(String name, Class<T> type) {
         return Optional.ofNullable(attributes.get(name)).filter(type::isInstance).map(type::cast);

@@ -29,7 +29,14 @@ public final class ServiceMain {
         }
         log.info("starting {} with {}", provider.name(), kafka.describe());
         TopicAdmin.createAll(kafka);
-        RlaifService service = provider.create(ServiceContext.of(kafka, env));
+        ServiceContext context = ServiceContext.of(kafka, env);
+        // a service that fails for good exits non-zero so its supervisor restarts it; from a new thread, since the
+        // shutdown hook closes the service and may join the very thread that reports the failure
+        context.attributes().put(ServiceContext.ON_FATAL, (java.util.function.Consumer<Throwable>) cause -> {
+            log.error("{} failed for good; exiting with status 1 so it is restarted", provider.name(), cause);
+            new Thread(() -> System.exit(1), "fatal-exit").start();
+        });
+        RlaifService service = provider.create(context);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

@@ -1,4 +1,4 @@
-package dev.rlaif.judge.service;
+package dev.rlaif.common.consume;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Which offsets of each partition may be committed, when pairs finish out of order: every dispatched offset is
+ * Which offsets of each partition may be committed, when records finish out of order: every dispatched offset is
  * pending until its Judgment is acknowledged by the broker, and the committable position of a partition is just
  * past the longest run of finished offsets from the oldest pending one. So a crash re-judges at most the pairs
  * that were in flight, and never skips one. Completion may come from any thread; draining and resets happen on the
@@ -86,6 +86,11 @@ final class OffsetTracker {
     boolean hasPending(TopicPartition tp) {
         Track t = tracks.get(tp);
         return t != null && !t.pending.isEmpty();
+    }
+
+    /** Whether {@code track} is still the partition's live track (not dropped by a rebalance or a rewind). */
+    boolean isCurrent(TopicPartition tp, Track track) {
+        return tracks.get(tp) == track;
     }
 
     void forget(Collection<TopicPartition> partitions) {

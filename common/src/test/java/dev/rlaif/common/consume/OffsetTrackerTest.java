@@ -1,4 +1,4 @@
-package dev.rlaif.judge.service;
+package dev.rlaif.common.consume;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,71 @@
+package dev.rlaif.common.consume;
+
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Tells which {@link Failure} an error is, by the step it happened in. */
+@FunctionalInterface
+public interface FailureClassifier {
+
+    /** Where in a record's life the error happened. */
+    enum Stage {
+        /** the handler computing the outputs */
+        HANDLE,
+        /** writing outputs or a dead letter to Kafka */
+        WRITE
+    }
+
+    Failure classify(Stage stage, Throwable error);
+
+    /**
+     * The default. Handler: {@link RetriableFailure} and Kafka's retriable errors are retriable,
+     * {@link ServiceFailure} is fatal for the service, anything else (a {@link RecordFailure}, a bug on one
+     * record's content) is fatal for the record. Write: a record that can never be written (too large,
+     * unserializable) is fatal for the record; Kafka's retriable errors (timeouts after the producer's own retries,
+     * not enough replicas) are retriable; the rest (authorization, fencing, unknown) is fatal for the service.
+     */
+    static FailureClassifier standard() {
+        return (stage, error) -> {
+            Throwable e = unwrap(error);
+            if (e instanceof ServiceFailure) {
+                return Failure.FATAL_FOR_SERVICE;
+            }
+            if (e instanceof RecordFailure) {
+                return Failure.FATAL_FOR_RECORD;
+            }
+            if (e instanceof RetriableFailure) {
+                return Failure.RETRIABLE;
+            }
+            if (stage == Stage.WRITE) {
+                if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
+                        || e instanceof SerializationException || e instanceof InvalidTopicException) {
+                    return Failure.FATAL_FOR_RECORD;
+                }
+                if (e instanceof AuthorizationException || e instanceof AuthenticationException
+                        || e instanceof ProducerFencedException) {
+                    return Failure.FATAL_FOR_SERVICE;
+                }
+                return e instanceof RetriableException ? Failure.RETRIABLE : Failure.FATAL_FOR_SERVICE;
+            }
+            return e instanceof RetriableException ? Failure.RETRIABLE : Failure.FATAL_FOR_RECORD;
+        };
+    }
+
+    /** The error inside {@link CompletionException} and {@link ExecutionException} wrappers. */
+    static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}
