@@ -58,14 +58,14 @@ public final class JudgeServiceProvider implements ServiceProvider {
             Runnable warm = config.critiques() && config.critiqueCacheWarm()
                     ? () -> preloadCritiques(context, parts.cache()) : () -> { };
             return new JudgeService(context.kafka(), parts.judge(), config.groupId(), config.maxPendingPairs(),
-                    config.shutdownGrace(), warm, context.metrics(), clock);
+                    config.shutdownGrace(), warm, context.metrics(), clock, e -> context.fatal("judge", e));
         }
         log.info("no RLAIF_JUDGE_LLM_URL set: judging with the reward model from {} (ABSTAIN until one is published); "
                 + "no critiques are written in this mode", config.modelsDir().toAbsolutePath());
         ModelStore store = ModelStore.open(config.modelsDir());
         PairJudge judge = new RewardModelJudge(store::current, clock, store);
         return new JudgeService(context.kafka(), judge, config.groupId(), config.maxPendingPairs(),
-                config.shutdownGrace(), () -> { }, context.metrics(), clock);
+                config.shutdownGrace(), () -> { }, context.metrics(), clock, e -> context.fatal("judge", e));
     }
 
     /** The resilience policy of the configuration around an endpoint. */
