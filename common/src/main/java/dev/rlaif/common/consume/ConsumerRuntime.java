@@ -116,7 +116,7 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
 
         /**
          * The producer of outputs and dead letters (raw bytes; not closed by the runtime), and the serializer of
-         * output values.
+         * output values. Only a read-only scan (no outputs, no dead letters) may go without.
          */
         public Builder<V> producer(Producer<byte[], byte[]> p, Serializer<SpecificRecord> valueSerializer) {
             this.producer = p;
@@ -200,7 +200,6 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(topic, "source topic");
             Objects.requireNonNull(consumer, "consumer");
-            Objects.requireNonNull(producer, "producer");
             Objects.requireNonNull(handler, "handler");
             if (maxInFlight < 1 || maxAttempts < 1) {
                 throw new IllegalArgumentException("maxInFlight and attempts must be at least 1");
@@ -493,6 +492,10 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
     /** Sends every record; the stage completes when all are acknowledged, failing with the first error. */
     private CompletableFuture<Void> send(List<ProducerRecord<byte[], byte[]>> records) {
         CompletableFuture<Void> all = new CompletableFuture<>();
+        if (cfg.producer == null) {
+            all.completeExceptionally(new ServiceFailure(cfg.service + " has no producer, yet has records to write"));
+            return all;
+        }
         AtomicInteger remaining = new AtomicInteger(records.size());
         AtomicReference<Exception> first = new AtomicReference<>();
         for (ProducerRecord<byte[], byte[]> r : records) {
