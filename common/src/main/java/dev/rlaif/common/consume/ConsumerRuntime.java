@@ -413,7 +413,7 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
                 value = cfg.deserializer.deserialize(record.topic(), record.headers(), record.value());
             }
         } catch (RuntimeException e) {
-            String reason = "cannot decode " + cfg.topic + " value: " + DeadLetters.describe(e);
+            String reason = "cannot deserialize " + cfg.topic + " value: " + DeadLetters.describe(e);
             if (!cfg.deadLetterUndecodable) {
                 log.warn("{}: skipping undecodable record {}-{}@{} (its consumer dead-letters it): {}", cfg.service,
                         record.topic(), record.partition(), record.offset(), reason);

@@ -232,7 +232,7 @@ class ConsumerRuntimeTest {
         List<ProducerRecord<byte[], byte[]>> dlq = sent(TOPIC + ".dlq");
         assertThat(dlq).hasSize(3);
         ProducerRecord<byte[], byte[]> first = dlq.get(0);
-        assertThat(DeadLetters.header(first.headers(), DeadLetters.REASON)).startsWith("cannot decode in value").contains("not a value");
+        assertThat(DeadLetters.header(first.headers(), DeadLetters.REASON)).startsWith("cannot deserialize in value").contains("not a value");
         assertThat(DeadLetters.header(first.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPIC);
         assertThat(DeadLetters.header(first.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
         assertThat(DeadLetters.header(first.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");

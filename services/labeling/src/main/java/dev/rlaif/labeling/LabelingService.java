@@ -8,6 +8,7 @@ import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.api.LabelingApi;
 import dev.rlaif.labeling.auth.Account;
 import dev.rlaif.labeling.auth.Accounts;
+import dev.rlaif.common.service.Health;
 import dev.rlaif.labeling.queue.EscalationConsumer;
 import dev.rlaif.labeling.queue.LabelPublisher;
 import dev.rlaif.labeling.queue.LabelQueue;
@@ -91,7 +92,7 @@ public final class LabelingService implements RlaifService {
         if (resent > 0) {
             log.info("re-sent {} labels stored before the last stop but not acknowledged", resent);
         }
-        consumer = new EscalationConsumer(context.kafka(), GROUP_ID, queue, db);
+        consumer = new EscalationConsumer(context.kafka(), GROUP_ID, queue, db, e -> context.fatal("labeling", e));
         consumer.start();
 
         LabelingApi api = new LabelingApi(config, accounts, queue, this::publishOnce, clock, context.metrics());
@@ -102,7 +103,7 @@ public final class LabelingService implements RlaifService {
             cfg.startup.showJavalinBanner = false;
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
-            OpsRoutes.add(cfg, context.metrics(), this::health);
+            OpsRoutes.add(cfg, context.metrics(), this::healthDocument);
             api.routes(cfg);
             pages.routes(cfg);
         }).start();
@@ -173,9 +174,18 @@ public final class LabelingService implements RlaifService {
         }
     }
 
-    private Map<String, Object> health() {
+    @Override
+    public Health health() {
+        return consumer == null ? Health.UP : consumer.health();
+    }
+
+    private Map<String, Object> healthDocument() {
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", "up");
+        Health health = health();
+        h.put("status", health.status());
+        if (!health.up()) {
+            h.put("detail", health.detail());
+        }
         h.put("open_tasks", queue.openCount());
         h.put("unpublished_labels", queue.unpublishedCount());
         h.put("simulated_annotators", sims != null);

@@ -142,7 +142,7 @@ class JudgeServiceBrokerTest {
         var dead = TopicReader.readRaw(broker.settings(), Topics.PAIRS.dlq());
         assertThat(dead).hasSize(1);
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro at all");
-        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON)).contains("cannot decode pairs value");
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON)).contains("cannot deserialize pairs value");
         assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("pairs");
     }
 

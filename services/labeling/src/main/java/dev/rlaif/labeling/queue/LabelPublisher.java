@@ -9,16 +9,16 @@ import dev.rlaif.labeling.store.TaskDatabase;
 import dev.rlaif.schema.Choice;
 import dev.rlaif.schema.HumanLabel;
 import dev.rlaif.schema.LabelSource;
+import dev.rlaif.common.consume.ConsumerRuntime;
+import dev.rlaif.common.consume.OffsetStore;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeoutException;
  * Writes accepted labels to {@code human-labels} (acks=all, idempotent producer) and records the acknowledgement in
  * the task store: the store is the outbox. A label stored but not acknowledged (the process died in between) is
  * re-sent at start, unless {@code human-labels} already holds it past the last acknowledged offset, so a restart
- * neither loses nor duplicates a label.
+ * neither loses nor duplicates a label. The scan of {@code human-labels} is a read-only run of the
+ * {@link ConsumerRuntime} ({@link ConsumerRuntime#runToEnd}).
  */
 public final class LabelPublisher implements AutoCloseable {
 
@@ -109,29 +111,45 @@ public final class LabelPublisher implements AutoCloseable {
         Set<String> alreadyThere = new HashSet<>();
         Map<String, Object> config = new HashMap<>(Clients.consumerConfig(settings, "labeling-recovery-" + UUID.randomUUID()));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Deserializer<HumanLabel> values = AvroSerdes.from(settings).deserializer();
-        try (KafkaConsumer<String, HumanLabel> c = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            Map<Integer, Long> acked = db.publishedOffsets(topic);
-            for (TopicPartition tp : parts) {
-                c.seek(tp, acked.getOrDefault(tp.partition(), 0L));
-            }
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read human-labels to its end within 60 s");
-                }
-                for (ConsumerRecord<String, HumanLabel> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && wanted.contains(r.value().getLabelId())) {
-                        alreadyThere.add(r.value().getLabelId());
-                        found.merge(r.partition(), r.offset() + 1, Math::max);
+        Map<Integer, Long> acked = db.publishedOffsets(topic);
+        // a read-only scan on the consumer runtime: from the last acknowledged offsets to the end offsets seen at
+        // the start; undecodable records are the merger's to dead-letter, the scan skips them
+        ConsumerRuntime.<HumanLabel>builder()
+                .service("labeling-recovery")
+                .source(topic, AvroSerdes.from(settings).<HumanLabel>deserializer())
+                .consumer(new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+                .subscribe(false)
+                .tombstones(true)
+                .deadLetterUndecodable(false)
+                .pollTimeout(Duration.ofMillis(200))
+                .offsets(new OffsetStore() {
+                    @Override
+                    public void onAssigned(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> c,
+                                           java.util.Collection<TopicPartition> parts) {
+                        for (TopicPartition tp : parts) {
+                            Long at = acked.get(tp.partition());
+                            if (at == null) {
+                                c.seekToBeginning(List.of(tp));
+                            } else {
+                                c.seek(tp, at);
+                            }
+                        }
                     }
-                }
-            }
-        }
+
+                    @Override
+                    public void commit(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> c,
+                                       Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> o, boolean sync) {
+                    }
+                })
+                .handler(in -> {
+                    if (in.value() != null && wanted.contains(in.value().getLabelId())) {
+                        alreadyThere.add(in.value().getLabelId());
+                        found.merge(in.partition(), in.offset() + 1, Math::max);
+                    }
+                    return CompletableFuture.completedFuture(List.of());
+                })
+                .build()
+                .runToEnd(Duration.ofSeconds(60));
         if (!alreadyThere.isEmpty()) {
             queue.markPublished(alreadyThere, topic, found);
         }
