@@ -31,7 +31,7 @@ public interface RlaifService extends AutoCloseable {
     }
 
     /** UP while the service can work; DOWN with the reason once a loop of it stopped for good. */
-    default Health health() {
+    default Health serviceHealth() {
         return Health.UP;
     }
 

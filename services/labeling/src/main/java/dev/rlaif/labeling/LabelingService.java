@@ -175,13 +175,13 @@ public final class LabelingService implements RlaifService {
     }
 
     @Override
-    public Health health() {
+    public Health serviceHealth() {
         return consumer == null ? Health.UP : consumer.health();
     }
 
     private Map<String, Object> healthDocument() {
         Map<String, Object> h = new LinkedHashMap<>();
-        Health health = health();
+        Health health = serviceHealth();
         h.put("status", health.status());
         if (!health.up()) {
             h.put("detail", health.detail());

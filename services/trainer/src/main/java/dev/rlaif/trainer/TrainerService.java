@@ -185,7 +185,7 @@ public final class TrainerService implements RlaifService {
     }
 
     @Override
-    public Health health() {
+    public Health serviceHealth() {
         return runtime == null ? Health.UP : runtime.health();
     }
 

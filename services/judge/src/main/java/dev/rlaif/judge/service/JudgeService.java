@@ -117,7 +117,7 @@ public final class JudgeService implements RlaifService {
     }
 
     @Override
-    public Health health() {
+    public Health serviceHealth() {
         return runtime == null ? Health.UP : runtime.health();
     }
 
