@@ -66,8 +66,9 @@ public final class Critic {
     }
 
     private CompletableFuture<Optional<Critique>> request(String id, ComparisonPair pair, PairedResponse side) {
-        Map<String, String> slots = Map.of("conversation", PromptTemplate.transcript(pair.getPrompt()),
-                "response", side.getResponse());
+        // inserted texts neutralised (frame-like lines escaped, verdict tokens spaced out), as in the pairwise prompt
+        Map<String, String> slots = Map.of("conversation", dev.rlaif.judge.prompt.Fence.transcript(pair.getPrompt(), null),
+                "response", dev.rlaif.judge.prompt.Fence.neutralise(side.getResponse()));
         ChatRequest req = new ChatRequest(prompt.system(slots), prompt.user(slots), 1, temperature, maxTokens);
         return sampler.sample(req).handle((result, error) -> {
             if (error != null) {
