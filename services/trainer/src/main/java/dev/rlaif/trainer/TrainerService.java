@@ -14,6 +14,7 @@ import dev.rlaif.rm.encode.TextEncoder;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.schema.RewardModelVersion;
 import dev.rlaif.trainer.buffer.LabelBuffer;
+import dev.rlaif.trainer.lock.TrainerLock;
 import dev.rlaif.trainer.round.RoundRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ import java.util.function.Supplier;
  * buffer; records below the newest version's {@code data_offsets} were already trained on and do not trigger a
  * round, later ones are pending. Offsets are committed to its group after each round (and whenever nothing is
  * pending), so the group's lag is what is left to train. One trainer instance per cluster (it assigns all
- * partitions itself).
+ * partitions itself), enforced by {@link TrainerLock} on the models directory: a second trainer does not start.
  */
 public final class TrainerService implements RlaifService {
 
@@ -68,6 +69,7 @@ public final class TrainerService implements RlaifService {
     private KafkaProducer<String, RewardModelVersion> producer;
     private KafkaProducer<byte[], byte[]> dlq;
     private ModelStore store;
+    private TrainerLock lock;
     private Counter rounds;
     private Counter published;
     private Counter deadLetters;
@@ -98,6 +100,7 @@ public final class TrainerService implements RlaifService {
     @Override
     public void start() {
         LOG.info("Starting trainer with {}", config.describe());
+        lock = TrainerLock.acquire(config.modelsDir());
         store = ModelStore.open(config.modelsDir(), encoder(config));
         rounds = metrics.counter("rlaif_trainer_rounds_total");
         published = metrics.counter("rlaif_trainer_published_total");
@@ -318,6 +321,10 @@ public final class TrainerService implements RlaifService {
         }
         if (store != null) {
             store.close();
+        }
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 }
