@@ -25,7 +25,7 @@ import java.time.Instant;
  *
  * <p>The lock is as good as the file system's locks: local disks and NFSv4 honour them; a shared volume whose
  * driver ignores {@code fcntl} locks does not protect anything, and then one trainer must be ensured by the
- * deployment (a single replica with the Recreate strategy, as deploy/ does).
+ * deployment (a single replica, replaced with the Recreate strategy).
  */
 public final class TrainerLock implements AutoCloseable {
 
