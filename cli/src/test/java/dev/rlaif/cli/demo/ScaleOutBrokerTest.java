@@ -55,7 +55,8 @@ import static org.awaitility.Awaitility.await;
  * or group id, their own state directories, on one real broker (topics of 2 partitions). They split the partitions
  * (each group has two members, each with partitions of its own), and the pipeline ends with the summary one
  * instance gives: every comparison paired once, judged once, escalated once (the reward-model judge abstains
- * before any model), every pair settled as exactly one preference with all its labels, no dead letter.
+ * before any model), every pair settled as exactly one preference with all its labels, no dead letter. Half-way
+ * (after the escalations, before the labels) one instance of each service stops, and the survivors finish.
  */
 @Tag("broker")
 class ScaleOutBrokerTest {
@@ -121,6 +122,17 @@ class ScaleOutBrokerTest {
                             (MemberDescription m) -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
                 }
             }
+        }
+
+        // one instance of each service goes away: the other takes its partitions over (and its stores, from the
+        // changelogs) and finishes the work
+        Map<String, RlaifService> firsts = new HashMap<>();
+        for (int i = 0; i < running.size(); i += 2) {
+            firsts.put(SCALED.get(i / 2), running.get(i));
+        }
+        for (RlaifService gone : firsts.values()) {
+            gone.close();
+            running.remove(gone);
         }
 
         // annotators answer every escalation with the labels it wants
