@@ -1,5 +1,6 @@
 package dev.rlaif.common.topic;
 
+import dev.rlaif.schema.CalibrationCell;
 import dev.rlaif.schema.ComparisonPair;
 import dev.rlaif.schema.Critique;
 import dev.rlaif.schema.EscalationRequest;
@@ -22,6 +23,7 @@ import java.util.List;
  * feedback ───────────────────────────────────┐   └▶ critiques    └▶ escalations ─▶ labeling  │
  *                                              └──────────────▶ merger ◀─ human-labels ◀──────┘
  *                                                                 └▶ preferences ─▶ trainer ─▶ model-versions ─▶ scorer, judge
+ * router ─▶ calibration (compacted) ─▶ every router instance
  * </pre>
  */
 public final class Topics {
@@ -53,6 +55,12 @@ public final class Topics {
     /** Labels from annotators (the labeling service, or external tools). */
     public static final Topic<HumanLabel> HUMAN_LABELS =
             new Topic<>("human-labels", "pair_id", HumanLabel.class, "delete", true);
+    /**
+     * The router's AI-human agreement table, one record per (judge model, confidence bucket), written by the router
+     * instance that owns the model's partition and read whole by every instance (a global store); compacted.
+     */
+    public static final Topic<CalibrationCell> CALIBRATION =
+            new Topic<>("calibration", "judge_model NUL bucket", CalibrationCell.class, "compact", false);
     /** The merged preference stream the trainer learns from; compacted, latest label_version wins. */
     public static final Topic<PreferenceLabel> PREFERENCES =
             new Topic<>("preferences", "pair_id", PreferenceLabel.class, "compact", false);
@@ -65,5 +73,5 @@ public final class Topics {
 
     /** Every topic, in pipeline order. */
     public static final List<Topic<?>> ALL = List.of(GENERATIONS, FEEDBACK, PAIRS, JUDGMENTS, CRITIQUES, AI_LABELS,
-            ESCALATIONS, HUMAN_LABELS, PREFERENCES, RATIONALES, MODEL_VERSIONS);
+            ESCALATIONS, HUMAN_LABELS, CALIBRATION, PREFERENCES, RATIONALES, MODEL_VERSIONS);
 }

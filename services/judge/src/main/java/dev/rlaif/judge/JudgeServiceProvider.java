@@ -17,6 +17,8 @@ import dev.rlaif.judge.rm.RewardModelJudge;
 import dev.rlaif.judge.service.JudgeService;
 import dev.rlaif.judge.service.PairJudge;
 import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.versions.ModelReloader;
+import dev.rlaif.rm.versions.ModelVersionsListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,10 +62,18 @@ public final class JudgeServiceProvider implements ServiceProvider {
             return new JudgeService(context.kafka(), parts.judge(), config.groupId(), config.maxPendingPairs(),
                     config.shutdownGrace(), warm, context.metrics(), clock, e -> context.fatal("judge", e));
         }
-        log.info("no RLAIF_JUDGE_LLM_URL set: judging with the reward model from {} (ABSTAIN until one is published); "
+        log.info("no RLAIF_JUDGE_LLM_URL set: judging with the reward model from {}, switched on model-versions events "
+                + "(ABSTAIN until one is published); "
                 + "no critiques are written in this mode", config.modelsDir().toAbsolutePath());
         ModelStore store = ModelStore.open(config.modelsDir());
-        PairJudge judge = new RewardModelJudge(store::current, clock, store);
+        ModelReloader reloader = ModelReloader.of(store);
+        ModelVersionsListener versions = new ModelVersionsListener(context.kafka(), reloader,
+                ModelVersionsListener.recheckInterval(context.env()), config.groupId());
+        versions.start();
+        PairJudge judge = new RewardModelJudge(reloader, clock, () -> {
+            versions.close();
+            store.close();
+        });
         return new JudgeService(context.kafka(), judge, config.groupId(), config.maxPendingPairs(),
                 config.shutdownGrace(), () -> { }, context.metrics(), clock, e -> context.fatal("judge", e));
     }

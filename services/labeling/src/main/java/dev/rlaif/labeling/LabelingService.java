@@ -1,6 +1,7 @@
 package dev.rlaif.labeling;
 
 import dev.rlaif.common.http.OpsRoutes;
+import dev.rlaif.common.kafka.SingleInstance;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
@@ -62,6 +63,8 @@ public final class LabelingService implements RlaifService {
     private SimulatedAnnotators sims;
     private GoldOracle oracle;
     private ScheduledExecutorService retry;
+    private SingleInstance guard;
+    private volatile boolean leaseLost;
 
     public LabelingService(ServiceContext context) {
         this(context, LabelingConfig.fromEnv(context.env(), context.kafka().stateDir()), Clock.systemUTC());
@@ -84,6 +87,15 @@ public final class LabelingService implements RlaifService {
         log.info("starting labeling with {}", config.describe());
         if (config.accounts().isEmpty()) {
             log.warn("no annotators configured (RLAIF_LABELING_ANNOTATORS): nobody can sign in to label");
+        }
+        guard = new SingleInstance(context.kafka(), "labeling", this::leaseLost);
+        guard.start();
+        if (!guard.awaitActive(SingleInstance.waitFromEnv(context.env()))) {
+            guard.close();
+            guard = null;
+            throw new IllegalStateException("another labeling instance is active (consumer group "
+                    + "rlaif-singleton-labeling holds the lease): the task store is one embedded database, so labeling "
+                    + "runs as a single instance; this one does not start");
         }
         db = TaskDatabase.open(config.dbDir());
         queue = new LabelQueue(db, config.leaseTimeout(), config::labelsWanted);
@@ -125,6 +137,18 @@ public final class LabelingService implements RlaifService {
             log.info("RLAIF_SIM_ANNOTATORS={} but no gold oracle in this JVM: no simulated annotators", config.simAnnotators());
         }
         log.info("labeling serving at {}", baseUrl());
+    }
+
+    /**
+     * The lease passed to another instance while this one was active (cut off from the broker for longer than the
+     * session): fatal for the service. It stops taking escalations and reports DOWN; labels already stored are
+     * still published, so nothing is lost.
+     */
+    private void leaseLost() {
+        leaseLost = true;
+        if (consumer != null) {
+            consumer.close();
+        }
     }
 
     /** Publishes a stored label once even when the same label is submitted twice at the same moment. */
@@ -176,6 +200,9 @@ public final class LabelingService implements RlaifService {
 
     @Override
     public Health serviceHealth() {
+        if (leaseLost) {
+            return Health.down("single-instance lease lost: another labeling instance may be active");
+        }
         return consumer == null ? Health.UP : consumer.health();
     }
 
@@ -273,6 +300,9 @@ public final class LabelingService implements RlaifService {
         }
         if (db != null) {
             db.close();
+        }
+        if (guard != null) {
+            guard.close();
         }
         log.info("labeling stopped");
     }

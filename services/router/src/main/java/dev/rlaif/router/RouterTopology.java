@@ -6,11 +6,13 @@ import dev.rlaif.router.budget.BudgetProcessor;
 import dev.rlaif.router.budget.HumanBudget;
 import dev.rlaif.router.calibration.Calibration;
 import dev.rlaif.router.calibration.CalibrationProcessor;
+import dev.rlaif.router.calibration.CalibrationView;
 import dev.rlaif.router.calibration.JudgedPair;
 import dev.rlaif.router.calibration.Observation;
 import dev.rlaif.router.calibration.ObserveProcessor;
 import dev.rlaif.router.policy.RouteProcessor;
 import dev.rlaif.common.serde.JsonSerde;
+import dev.rlaif.schema.CalibrationCell;
 import dev.rlaif.schema.EscalationRequest;
 import dev.rlaif.schema.Judgment;
 import org.apache.avro.specific.SpecificRecord;
@@ -34,11 +36,15 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * judgments ─▶ router-route ─┬─▶ ai-labels                         (Judgment, keyed by pair id)
  *                            └─▶ [router-budget-queue, 1 partition] ─▶ router-budget ─▶ escalations
- * human-labels ─▶ router-observe ─▶ [router-calibration-by-model] ─▶ router-calibrate (table + metrics)
+ * human-labels ─▶ router-observe ─▶ [router-calibration-by-model] ─▶ router-calibrate ─▶ calibration (compacted)
+ * calibration ─▶ router-calibration-view (global store, every instance) ─▶ live table + metrics
  * </pre>
  *
- * Reads {@code judgments} and {@code human-labels}; writes {@code ai-labels} and {@code escalations}. Stores:
- * {@code router-routed}, {@code router-judged}, {@code router-budget}, {@code router-calibration}. With no human
+ * Reads {@code judgments}, {@code human-labels} and {@code calibration}; writes {@code ai-labels},
+ * {@code escalations} and {@code calibration}. Stores: {@code router-routed}, {@code router-judged},
+ * {@code router-budget}, {@code router-calibration}, and the global {@code router-calibration-global}. The
+ * calibration table is counted by the instance that owns a judge model's partition and shared with every instance
+ * through the topic, so routing with the automatic threshold is the same whichever instance holds a pair. With no human
  * budget the budget step is left out and escalations go straight to their topic.
  */
 public final class RouterTopology {
@@ -57,6 +63,7 @@ public final class RouterTopology {
         Serde<String> keys = Serdes.String();
         Serde<Judgment> judgments = serdes.valueSerde(Topics.JUDGMENTS);
         Serde<EscalationRequest> escalations = serdes.valueSerde(Topics.ESCALATIONS);
+        Serde<CalibrationCell> cells = serdes.valueSerde(Topics.CALIBRATION);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RouteProcessor.ROUTED), keys, Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ObserveProcessor.STORE), keys, JsonSerde.of(JudgedPair.class)));
@@ -87,7 +94,13 @@ public final class RouterTopology {
         builder.stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("router-human-labels"))
                 .process(ObserveProcessor::new, Named.as("router-observe"), ObserveProcessor.STORE)
                 .repartition(Repartitioned.with(keys, JsonSerde.of(Observation.class)).withName("router-calibration-by-model"))
-                .process(() -> new CalibrationProcessor(calibration), Named.as("router-calibrate"), CalibrationProcessor.STORE);
+                .process(() -> new CalibrationProcessor(calibration), Named.as("router-calibrate"), CalibrationProcessor.STORE)
+                .to(Topics.CALIBRATION.name(), Produced.with(keys, cells).withName("router-calibration-out"));
+
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CalibrationView.STORE), keys, cells)
+                        .withLoggingDisabled(),
+                Topics.CALIBRATION.name(), Consumed.with(keys, cells).withName("router-calibration-view"),
+                () -> new CalibrationView(calibration));
         return builder.build();
     }
 }

@@ -46,6 +46,8 @@ class RouterTopologyTest {
     private TestOutputTopic<String, Judgment> aiLabels;
     private TestOutputTopic<String, EscalationRequest> escalations;
     private Calibration calibration;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
     private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     private void start(RouterConfig config) {
@@ -53,6 +55,8 @@ class RouterTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         driver = new TopologyTestDriver(RouterTopology.buildTopology(serdes, config, calibration, metrics), p, Instant.ofEpochMilli(0));

@@ -4,6 +4,8 @@ import dev.rlaif.common.http.OpsRoutes;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.versions.ModelReloader;
+import dev.rlaif.rm.versions.ModelVersionsListener;
 import dev.rlaif.rm.RewardModel;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.encode.HashingEncoder;
@@ -18,10 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Serves the published reward model over HTTP ({@link ScoreRoutes}); reads no topic: it follows the models
- * directory the trainer publishes into (the trainer announces versions on {@code model-versions}; the directory's
- * CURRENT pointer is what the scorer loads, checked on every request, so a new version is served on the next
- * request without a restart).
+ * Serves the published reward model over HTTP ({@link ScoreRoutes}). Reads {@code model-versions}: each published
+ * version the trainer announces is loaded from the shared models directory, checked against the event's checksum,
+ * and served from the next request on ({@link ModelReloader}); a missing or half-written version is refused and
+ * retried while the previous one is served. At start it serves what the directory's CURRENT names.
  */
 public final class ScorerService implements RlaifService {
 
@@ -30,6 +32,8 @@ public final class ScorerService implements RlaifService {
     private final ScorerConfig config;
     private final ServiceContext context;
     private ModelStore store;
+    private ModelReloader reloader;
+    private ModelVersionsListener versions;
     private Javalin app;
 
     public ScorerService(ScorerConfig config, ServiceContext context) {
@@ -50,7 +54,10 @@ public final class ScorerService implements RlaifService {
                     : new HashingEncoder(Integer.parseInt(config.encoder().substring("hashing-".length())));
             return EmbeddingCache.open(base, config.modelsDir().resolve("cache"));
         });
-        ScoreRoutes routes = new ScoreRoutes(store, config.maxBatch(), context.metrics());
+        reloader = ModelReloader.of(store);
+        versions = new ModelVersionsListener(context.kafka(), reloader, ModelVersionsListener.recheckInterval(context.env()), "rlaif-scorer");
+        versions.start();
+        ScoreRoutes routes = new ScoreRoutes(reloader, config.maxBatch(), context.metrics());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -63,7 +70,8 @@ public final class ScorerService implements RlaifService {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "up");
         m.put("service", "scorer");
-        m.put("model_version", store.current().map(RewardModel::version).orElse(null));
+        m.put("model_version", reloader.version().orElse(null));
+        reloader.pendingVersion().ifPresent(v -> m.put("model_version_pending", v));
         return m;
     }
 
@@ -80,6 +88,9 @@ public final class ScorerService implements RlaifService {
     public void close() {
         if (app != null) {
             app.stop();
+        }
+        if (versions != null) {
+            versions.close();
         }
         if (store != null) {
             store.close();

@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class ScorerServiceTest {
 
@@ -45,7 +47,9 @@ class ScorerServiceTest {
     @BeforeEach
     void start() {
         Env env = new Env(Map.of("RLAIF_MODELS_DIR", models.toString(), "RLAIF_SCORER_ENCODER", "hashing-16",
-                "RLAIF_SCORER_PORT", "0", "RLAIF_SCORER_HOST", "127.0.0.1", "RLAIF_SCORER_MAX_BATCH", "8"));
+                "RLAIF_SCORER_PORT", "0", "RLAIF_SCORER_HOST", "127.0.0.1", "RLAIF_SCORER_MAX_BATCH", "8",
+                // no broker here: versions are found by the directory recheck, the fallback of model-versions events
+                "RLAIF_MODELS_RECHECK", "100ms", "RLAIF_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
         KafkaSettings kafka = KafkaSettings.fromEnv(env);
         scorer = new ScorerService(ScorerConfig.fromEnv(env, kafka), ServiceContext.of(kafka, env));
         scorer.start();
@@ -82,6 +86,15 @@ class ScorerServiceTest {
         writer.publish(version);
     }
 
+    /** Publishes a version and waits until the scorer serves it. */
+    void publishAndAwait(String version, long seed) throws Exception {
+        publish(version, seed);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            HttpResponse<String> r = post("/v1/score", ONE);
+            return r.statusCode() == 200 && Json.read(r.body()).get("model_version").asText().equals(version);
+        });
+    }
+
     HttpResponse<String> post(String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scorer.port() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
@@ -95,7 +108,7 @@ class ScorerServiceTest {
     @Test
     void scoresAndComparesWithTheNamedVersion() throws Exception {
         assertThat(post("/v1/score", ONE).statusCode()).isEqualTo(503);
-        publish("v000001", 1);
+        publishAndAwait("v000001", 1);
         HttpResponse<String> one = post("/v1/score", ONE);
         assertThat(one.statusCode()).isEqualTo(200);
         JsonNode s = Json.read(one.body());
@@ -124,7 +137,7 @@ class ScorerServiceTest {
 
     @Test
     void badRequestsNameTheField() throws Exception {
-        publish("v000001", 1);
+        publishAndAwait("v000001", 1);
         HttpResponse<String> r = post("/v1/score", "{\"prompt\": \"x\"}");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("response");
@@ -141,7 +154,7 @@ class ScorerServiceTest {
 
     @Test
     void hotReloadFailsNoRequest() throws Exception {
-        publish("v000001", 1);
+        publishAndAwait("v000001", 1);
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Integer> failures = new ConcurrentLinkedQueue<>();
@@ -164,11 +177,11 @@ class ScorerServiceTest {
             c.start();
             clients.add(c);
         }
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("v000001"));
         publish("v000002", 2);
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("v000002"));
         publish("v000003", 3);
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("v000003"));
         stop.set(true);
         for (Thread c : clients) {
             c.join();

@@ -14,6 +14,7 @@ import dev.rlaif.rm.encode.HashingEncoder;
 import dev.rlaif.rm.encode.MiniLmEncoder;
 import dev.rlaif.rm.encode.TextEncoder;
 import dev.rlaif.schema.PreferenceLabel;
+import dev.rlaif.trainer.lock.TrainerLock;
 import dev.rlaif.trainer.round.RoundRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,7 +43,7 @@ import java.util.function.Supplier;
  * round, later ones are pending. Offsets are committed to its group after each round (and whenever nothing is
  * pending), so the group's lag is what is left to train. A round that keeps failing stops the service (DOWN, exit
  * non-zero) after {@link #MAX_ROUND_FAILURES} tries. One trainer instance per cluster (it assigns all partitions
- * itself).
+ * itself), enforced by {@link TrainerLock} on the models directory: a second trainer does not start.
  */
 public final class TrainerService implements RlaifService {
 
@@ -59,6 +60,7 @@ public final class TrainerService implements RlaifService {
     private TrainerHandler handler;
     private KafkaProducer<byte[], byte[]> producer;
     private ModelStore store;
+    private TrainerLock lock;
     private java.util.concurrent.ExecutorService prefetch;
     private java.util.concurrent.Future<?> lastPrefetch;
 
@@ -90,6 +92,7 @@ public final class TrainerService implements RlaifService {
     @Override
     public void start() throws InterruptedException {
         LOG.info("Starting trainer with {}", config.describe());
+        lock = TrainerLock.acquire(config.modelsDir());
         store = ModelStore.open(config.modelsDir(), encoder(config));
         Counter rounds = metrics.counter("rlaif_trainer_rounds_total");
         Counter published = metrics.counter("rlaif_trainer_published_total");
@@ -212,6 +215,10 @@ public final class TrainerService implements RlaifService {
         }
         if (store != null) {
             store.close();
+        }
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 }

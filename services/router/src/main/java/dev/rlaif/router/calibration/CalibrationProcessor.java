@@ -1,36 +1,37 @@
 package dev.rlaif.router.calibration;
 
+import dev.rlaif.schema.CalibrationCell;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/**
- * Adds {@link Observation}s (keyed by judge model) to the calibration table: the store {@value #STORE}
- * ({@code model\u0000bucket} -> {@code [labels, agreements]}) is the durable copy, the shared {@link Calibration}
- * the live one the routing processor and the metrics read. On start the live table is reloaded from the store.
- */
-public final class CalibrationProcessor extends ContextualProcessor<String, Observation, Void, Void> {
+import java.time.Instant;
 
-    /** The durable calibration table. */
+/**
+ * Adds {@link Observation}s (keyed by judge model, so one instance owns each model's cells) to the calibration
+ * table: the store {@value #STORE} ({@code model\u0000bucket} -> {@code [labels, agreements]}) is the owner's
+ * durable copy, and every changed cell is forwarded as a {@link CalibrationCell} to the compacted
+ * {@code calibration} topic, which every router instance reads whole into its {@link CalibrationView}. The live
+ * {@link Calibration} is filled from that view only, so all instances route with the same table.
+ */
+public final class CalibrationProcessor extends ContextualProcessor<String, Observation, String, CalibrationCell> {
+
+    /** The durable calibration table of the models this instance owns. */
     public static final String STORE = "router-calibration";
 
     private final Calibration calibration;
     private KeyValueStore<String, long[]> table;
 
+    /** @param calibration only for its bucketing; the table itself is filled by {@link CalibrationView} */
     public CalibrationProcessor(Calibration calibration) {
         this.calibration = calibration;
     }
 
     @Override
-    public void init(ProcessorContext<Void, Void> context) {
+    public void init(ProcessorContext<String, CalibrationCell> context) {
         super.init(context);
         table = context.getStateStore(STORE);
-        try (KeyValueIterator<String, long[]> all = table.all()) {
-            all.forEachRemaining(kv -> Calibration.splitKey(kv.key).ifPresent(k ->
-                    calibration.set(k[0], Integer.parseInt(k[1]), kv.value[0], kv.value[1])));
-        }
     }
 
     @Override
@@ -43,6 +44,9 @@ public final class CalibrationProcessor extends ContextualProcessor<String, Obse
         long n = (cell == null ? 0 : cell[0]) + 1;
         long agree = (cell == null ? 0 : cell[1]) + (o.agreed() ? 1 : 0);
         table.put(key, new long[]{n, agree});
-        calibration.set(model, bucket, n, agree);
+        context().forward(record.withKey(key).withValue(CalibrationCell.newBuilder()
+                .setJudgeModel(model).setBucket(bucket).setBuckets(calibration.buckets())
+                .setLabels(n).setAgreements(agree).setUpdatedAt(Instant.ofEpochMilli(record.timestamp()))
+                .build()));
     }
 }

@@ -3,7 +3,7 @@ package dev.rlaif.scorer.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.rm.EnsembleMath;
-import dev.rlaif.rm.ModelStore;
+import java.util.function.Supplier;
 import dev.rlaif.rm.RewardModel;
 import dev.rlaif.rm.ScoringInput;
 import io.javalin.config.JavalinConfig;
@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The scorer's API. Each request takes the published model once ({@link ModelStore#current()}) and answers with
+ * The scorer's API. Each request takes the published model once (the served model) and answers with
  * it entirely, naming its version: a version published mid-request never mixes into an answer, and the old model
  * stays usable until the request ends.
  * <ul>
@@ -33,14 +33,15 @@ import java.util.Optional;
  */
 public final class ScoreRoutes {
 
-    private final ModelStore store;
+    private final Supplier<Optional<RewardModel>> models;
     private final int maxBatch;
     private final Counter scored;
     private final Counter rejected;
     private final Timer latency;
 
-    public ScoreRoutes(ModelStore store, int maxBatch, MeterRegistry metrics) {
-        this.store = store;
+    /** @param models the served model (the scorer's {@code ModelReloader}); empty before the first is published */
+    public ScoreRoutes(Supplier<Optional<RewardModel>> models, int maxBatch, MeterRegistry metrics) {
+        this.models = models;
         this.maxBatch = maxBatch;
         this.scored = metrics.counter("rlaif_scorer_items_total");
         this.rejected = metrics.counter("rlaif_scorer_bad_requests_total");
@@ -62,7 +63,7 @@ public final class ScoreRoutes {
             }
             List<JsonNode> items = Requests.items(body, maxBatch);
             boolean batch = body.has("items");
-            Optional<RewardModel> current = store.current();
+            Optional<RewardModel> current = models.get();
             if (current.isEmpty()) {
                 ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5")
                         .json(Map.of("error", "no reward model has been published yet"));

@@ -108,7 +108,9 @@ public final class RoundRunner {
         ModelManifest manifest = ModelTraining.manifest(version, parent, fx, tc, result, metrics, offsets, trainF.size(),
                 "topic:preferences", config.holdoutShare());
         // rejected candidates are kept too (unpublished): the newest version's offsets are where a restart resumes
-        String path = store.write(manifest, result.weights()).toString();
+        java.nio.file.Path written = store.write(manifest, result.weights()).toAbsolutePath();
+        String path = written.toString();
+        String checksum = dev.rlaif.rm.versions.VersionChecksum.of(written);
         if (publish) {
             store.publish(version);
         }
@@ -120,6 +122,7 @@ public final class RoundRunner {
                 .setVersion(version)
                 .setParent(parent)
                 .setPath(path)
+                .setChecksum(checksum)
                 .setPublished(publish)
                 .setMetrics(new LinkedHashMap<>(metrics))
                 .setDataOffsets(new LinkedHashMap<>(offsets))
