@@ -30,6 +30,14 @@ public interface RlaifService extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the service is working, for {@code /health} on the ops port: a map with {@code "status"} "up" or
+     * anything else (then the process reports itself down). The default says up once started.
+     */
+    default Map<String, Object> healthReport() {
+        return Map.of("status", "up");
+    }
+
     /** Stops the service, finishing or handing back what is in flight. */
     @Override
     void close();

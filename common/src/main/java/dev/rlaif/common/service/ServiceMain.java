@@ -2,6 +2,8 @@ package dev.rlaif.common.service;
 
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.http.OpsConfig;
+import dev.rlaif.common.http.OpsServer;
 import dev.rlaif.common.kafka.TopicAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,15 +30,26 @@ public final class ServiceMain {
             System.exit(2);
         }
         log.info("starting {} with {}", provider.name(), kafka.describe());
+        ServiceContext context = ServiceContext.of(kafka, env);
+        OpsConfig opsConfig = OpsConfig.fromEnv(env);
+        OpsServer ops = opsConfig.enabled() ? OpsServer.start(opsConfig, context.metrics()) : null;
         TopicAdmin.createAll(kafka);
-        RlaifService service = provider.create(ServiceContext.of(kafka, env));
+        RlaifService service = provider.create(context);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
+            if (ops != null) {
+                ops.close();
+            }
             stopped.countDown();
         }, "shutdown"));
         try {
             service.start();
+            if (ops != null) {
+                ops.watch(service);
+                ops.started();
+                log.info("{} ops: /health and /metrics on port {}", provider.name(), ops.port());
+            }
             service.endpoints().forEach((k, v) -> log.info("{} {}: {}", provider.name(), k, v));
             stopped.await();
         } catch (InterruptedException e) {
