@@ -165,7 +165,9 @@ class ComposeFileTest {
                 : DeployFiles.run("docker", "compose", "-f", COMPOSE, "--profile", "llm", "config");
         Map<String, Object> resolved = DeployFiles.yamlMap(out);
         for (String name : DeployFiles.serviceNames()) {
-            assertThat(DeployFiles.<Object>at(resolved, "services." + name + ".healthcheck")).as(name).isPresent();
+            assertThat(String.valueOf(DeployFiles.<Object>at(resolved, "services." + name + ".healthcheck.test").orElseThrow()))
+                    .as(name).contains("http://localhost:9400/health");
+            assertThat(DeployFiles.<Object>at(resolved, "services." + name + ".environment.RLAIF_OPS_PORT")).as(name).contains("9400");
         }
     }
 }
