@@ -12,8 +12,16 @@
 // asked for happened (the generation acknowledged; with --until-pair-of, a pair of that prompt read), 1 otherwise.
 'use strict';
 
-const { Kafka, logLevel } = require('kafkajs');
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = require('kafkajs');
 const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
+const lz4 = require('lz4js');
+
+// rlaif's producers compress with LZ4 (Kafka's LZ4 frame format); kafkajs ships GZIP only and takes other codecs as
+// plug-ins. lz4js is a pure-JavaScript LZ4 frame implementation: no native build.
+CompressionCodecs[CompressionTypes.LZ4] = () => ({
+  compress: async (encoder) => Buffer.from(lz4.compress(encoder.buffer)),
+  decompress: async (buffer) => Buffer.from(lz4.decompress(buffer)),
+});
 
 function parseArgs(argv) {
   const args = {
@@ -101,7 +109,7 @@ async function consume(kafka, registry, args, summary) {
 
 async function main() {
   const args = parseArgs(process.argv);
-  const kafka = new Kafka({ clientId: 'rlaif-node-client', brokers: args.brokers.split(','), logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: 'rlaif-node-client', brokers: args.brokers.split(','), logLevel: logLevel.ERROR });
   const registry = new SchemaRegistry({ host: args.registry });
   const summary = { read: {} };
   if (args.produce) {
