@@ -76,17 +76,33 @@ final class DeployFiles {
         return out;
     }
 
-    /** Metric names the code registers (string literals starting with {@code rlaif_}). */
+    /**
+     * Metric names the code registers: string literals starting with {@code rlaif_}, and names built per service as
+     * {@code "rlaif_" + service + "_" + "<literal>"} (every service name with every snake_case literal of the code).
+     */
     static Set<String> metricNamesInCode() {
         Set<String> out = new TreeSet<>();
+        Set<String> fragments = new TreeSet<>();
         for (Path source : mainSources()) {
-            Matcher m = METRIC.matcher(readPath(source));
+            String text = readPath(source);
+            Matcher m = METRIC.matcher(text);
             while (m.find()) {
                 out.add(m.group(1));
+            }
+            Matcher f = FRAGMENT.matcher(text);
+            while (f.find()) {
+                fragments.add(f.group(1));
+            }
+        }
+        for (String service : serviceNames()) {
+            for (String fragment : fragments) {
+                out.add("rlaif_" + service + "_" + fragment);
             }
         }
         return out;
     }
+
+    private static final Pattern FRAGMENT = Pattern.compile("\"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\"");
 
     /** {@code RLAIF_*} names appearing in a text (variables it sets or interpolates). */
     static Set<String> variablesIn(String text) {
