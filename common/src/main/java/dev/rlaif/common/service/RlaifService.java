@@ -35,6 +35,15 @@ public interface RlaifService extends AutoCloseable {
         return Health.UP;
     }
 
+    /**
+     * Whether the service is working, for {@code /health} on the ops port: a map with {@code "status"} "up" or
+     * anything else (then the process reports itself down). The default reports {@link #serviceHealth()}.
+     */
+    default Map<String, Object> healthReport() {
+        Health health = serviceHealth();
+        return health.up() ? Map.of("status", "up") : Map.of("status", health.status(), "detail", String.valueOf(health.detail()));
+    }
+
     /** Stops the service, finishing or handing back what is in flight. */
     @Override
     void close();

@@ -2,6 +2,8 @@ package dev.rlaif.common.service;
 
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.http.OpsConfig;
+import dev.rlaif.common.http.OpsServer;
 import dev.rlaif.common.kafka.TopicAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +30,10 @@ public final class ServiceMain {
             System.exit(2);
         }
         log.info("starting {} with {}", provider.name(), kafka.describe());
-        TopicAdmin.createAll(kafka);
         ServiceContext context = ServiceContext.of(kafka, env);
+        OpsConfig opsConfig = OpsConfig.fromEnv(env);
+        OpsServer ops = opsConfig.enabled() ? OpsServer.start(opsConfig, context.metrics()) : null;
+        TopicAdmin.createAll(kafka);
         // a service that fails for good exits non-zero so its supervisor restarts it; from a new thread, since the
         // shutdown hook closes the service and may join the very thread that reports the failure
         context.attributes().put(ServiceContext.ON_FATAL, (java.util.function.Consumer<Throwable>) cause -> {
@@ -40,10 +44,18 @@ public final class ServiceMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
+            if (ops != null) {
+                ops.close();
+            }
             stopped.countDown();
         }, "shutdown"));
         try {
             service.start();
+            if (ops != null) {
+                ops.watch(service);
+                ops.started();
+                log.info("{} ops: /health and /metrics on port {}", provider.name(), ops.port());
+            }
             service.endpoints().forEach((k, v) -> log.info("{} {}: {}", provider.name(), k, v));
             stopped.await();
         } catch (InterruptedException e) {

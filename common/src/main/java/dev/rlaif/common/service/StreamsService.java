@@ -51,6 +51,15 @@ public abstract class StreamsService implements RlaifService {
         metrics.bindTo(context.metrics());
     }
 
+    /** Up while the Streams client runs or rebalances; down when it stopped or failed (ERROR, NOT_RUNNING). */
+    @Override
+    public Map<String, Object> healthReport() {
+        KafkaStreams s = streams;
+        KafkaStreams.State state = s == null ? KafkaStreams.State.NOT_RUNNING : s.state();
+        boolean up = state.isRunningOrRebalancing();
+        return Map.of("status", up ? "up" : "down", "streams", state.name());
+    }
+
     @Override
     public final List<String> consumerGroups() {
         return List.of(applicationId);
