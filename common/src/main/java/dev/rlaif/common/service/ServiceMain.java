@@ -57,6 +57,8 @@ public final class ServiceMain {
                 log.info("{} ops: /health and /metrics on port {}", provider.name(), ops.port());
             }
             service.endpoints().forEach((k, v) -> log.info("{} {}: {}", provider.name(), k, v));
+            log.info("{} started, {} ms after the JVM", provider.name(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
