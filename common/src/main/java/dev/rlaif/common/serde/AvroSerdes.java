@@ -1,6 +1,7 @@
 package dev.rlaif.common.serde;
 
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.topic.Topic;
 import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -24,22 +25,34 @@ import java.util.Map;
  */
 public final class AvroSerdes {
 
+    /** Room left in a producer request for the key, headers and record overhead. */
+    public static final int HEADROOM_BYTES = 16 * 1024;
+
     private final String registryUrl;
     private final RegistryClientFacade inMemory;
+    private final int maxValueBytes;
 
-    private AvroSerdes(String registryUrl, RegistryClientFacade inMemory) {
+    private AvroSerdes(String registryUrl, RegistryClientFacade inMemory, int maxValueBytes) {
         this.registryUrl = registryUrl;
         this.inMemory = inMemory;
+        this.maxValueBytes = maxValueBytes;
     }
 
     /** Serdes for the given settings: a real registry when {@code registryUrl} is set, else the in-memory one. */
     public static AvroSerdes from(KafkaSettings settings) {
-        return settings.registryUrl() == null ? inMemory(InMemoryRegistry.shared()) : new AvroSerdes(settings.registryUrl(), null);
+        int max = Clients.maxRequestBytes(settings) - HEADROOM_BYTES;
+        return settings.registryUrl() == null ? new AvroSerdes(null, InMemoryRegistry.shared(), max)
+                : new AvroSerdes(settings.registryUrl(), null, max);
     }
 
     /** Serdes backed by the given in-memory registry (tests may use a fresh one). */
     public static AvroSerdes inMemory(RegistryClientFacade registry) {
-        return new AvroSerdes(null, registry);
+        return new AvroSerdes(null, registry, Clients.DEFAULT_MAX_REQUEST_BYTES - HEADROOM_BYTES);
+    }
+
+    /** The largest serialized value the Streams serdes write ({@code max.request.size} less {@link #HEADROOM_BYTES}). */
+    public int maxValueBytes() {
+        return maxValueBytes;
     }
 
     /** Configuration shared by serializers and deserializers. */
@@ -60,9 +73,12 @@ public final class AvroSerdes {
         return valueSerde(topic.valueType());
     }
 
-    /** A value serde for an Avro record class. */
+    /**
+     * A value serde for an Avro record class (the Streams services' serde): its serializer refuses values over
+     * {@link #maxValueBytes()}, so a record too large for Kafka is dead-lettered instead of wedging the task.
+     */
     public <V extends SpecificRecord> Serde<V> valueSerde(Class<V> type) {
-        return Serdes.serdeFrom(serializer(), deserializer());
+        return Serdes.serdeFrom(new SizeLimitedSerializer<>(this.<V>serializer(), maxValueBytes), deserializer());
     }
 
     /** A configured value serializer. */
