@@ -1,5 +1,6 @@
 package dev.rlaif.scorer;
 
+import dev.rlaif.common.http.BearerTokens;
 import dev.rlaif.common.http.OpsRoutes;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
@@ -50,7 +51,8 @@ public final class ScorerService implements RlaifService {
                     : new HashingEncoder(Integer.parseInt(config.encoder().substring("hashing-".length())));
             return EmbeddingCache.open(base, config.modelsDir().resolve("cache"));
         });
-        ScoreRoutes routes = new ScoreRoutes(store, config.maxBatch(), context.metrics());
+        ScoreRoutes routes = new ScoreRoutes(store, config.maxBatch(), config.maxUnseenTexts(),
+                new BearerTokens(config.tokens()), context.metrics());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
