@@ -242,7 +242,7 @@ public final class Fuzz {
 
         public void add(int status, Case c, String body) {
             byStatus.merge(status, 1, Integer::sum);
-            if (status >= 500 && serverErrors.size() < 20) {
+            if ((status >= 500 || status < 0) && serverErrors.size() < 20) {
                 serverErrors.add(status + " for " + c.preview() + " -> " + body);
             }
         }
