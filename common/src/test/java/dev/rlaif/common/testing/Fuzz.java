@@ -58,7 +58,7 @@ public final class Fuzz {
         return random;
     }
 
-    /** The next case; {@code jsonOnly} keeps the content type valid JSON (for APIs that do not check it). */
+    /** The next case, drawn from the seeded generator. */
     public Case next() {
         String seed = seeds.get(random.nextInt(seeds.size()));
         int kind = random.nextInt(10);
@@ -224,7 +224,7 @@ public final class Fuzz {
         return sb.toString();
     }
 
-    /** Posts one case; returns the status (or -1 when the connection failed). */
+    /** Posts one case with the given extra headers. */
     public static HttpResponse<String> post(HttpClient http, URI uri, Case c, Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(c.body()));

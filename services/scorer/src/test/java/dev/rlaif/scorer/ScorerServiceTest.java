@@ -164,11 +164,13 @@ class ScorerServiceTest {
             c.start();
             clients.add(c);
         }
-        Thread.sleep(300);
+        // Publish each version once the clients are being served the previous one (conditions, not sleeps: the
+        // machine may be loaded).
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> seen.contains("v000001"));
         publish("v000002", 2);
-        Thread.sleep(300);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> seen.contains("v000002"));
         publish("v000003", 3);
-        Thread.sleep(300);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> seen.contains("v000003"));
         stop.set(true);
         for (Thread c : clients) {
             c.join();
