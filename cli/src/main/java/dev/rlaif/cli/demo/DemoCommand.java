@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -135,7 +136,10 @@ public final class DemoCommand implements Callable<Integer> {
                     .map(svc -> svc.endpoints().get("http")).orElseThrow(() -> new IllegalStateException("no gateway service"));
 
             log("replaying " + (limit == null ? "all" : limit) + " comparisons from " + dataset.getFileName() + " through " + gatewayUrl);
-            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true,
+            String gatewayToken = firstToken(env, "RLAIF_GATEWAY_TOKENS");
+            log("gateway token: " + (gatewayToken == null ? "none (authentication off)" : gatewayToken)
+                    + "; scorer token: " + Optional.ofNullable(firstToken(env, "RLAIF_SCORER_TOKENS")).orElse("none (authentication off)"));
+            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, gatewayToken), true,
                     g -> !alreadyIn.contains(g.getGenerationId()));
             log("sent " + sent + " generations; waiting for the pipeline to drain");
 
@@ -167,6 +171,13 @@ public final class DemoCommand implements Callable<Integer> {
         e.put("RLAIF_STATE_DIR", state.toString());
         e.put("RLAIF_MODELS_DIR", state.resolve("models").toString());
         e.put("RLAIF_GATEWAY_PORT", "0");
+        // Doors closed by default: loopback only, and bearer tokens on the gateway and the scorer (the replay sends
+        // the gateway's; both are printed at start). Set the variables to choose otherwise.
+        for (String host : List.of("RLAIF_GATEWAY_HOST", "RLAIF_SCORER_HOST", "RLAIF_LABELING_HOST")) {
+            e.put(host, System.getenv().getOrDefault(host, "127.0.0.1"));
+        }
+        e.put("RLAIF_GATEWAY_TOKENS", System.getenv().getOrDefault("RLAIF_GATEWAY_TOKENS", "gw-" + randomHex()));
+        e.put("RLAIF_SCORER_TOKENS", System.getenv().getOrDefault("RLAIF_SCORER_TOKENS", "sc-" + randomHex()));
         e.put("RLAIF_SCORER_PORT", "0");
         e.put("RLAIF_LABELING_PORT", String.valueOf(isFree(uiPort) ? uiPort : 0));
         e.put("RLAIF_SIM_ANNOTATORS", String.valueOf(simAnnotators));
@@ -177,6 +188,17 @@ public final class DemoCommand implements Callable<Integer> {
         e.put("RLAIF_JUDGE_LLM_MODEL", llmModel);
         e.put("RLAIF_JUDGE_API_KEY_ENV", llmApiKeyEnv);
         return e;
+    }
+
+    private static String randomHex() {
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    /** The first of a comma-separated token list, or null when none is set. */
+    static String firstToken(Env env, String variable) {
+        return env.get(variable).map(v -> v.split(",")[0].trim()).filter(t -> !t.isEmpty()).orElse(null);
     }
 
     private boolean awaitDrain(PipelineProbe probe, List<RlaifService> services, List<String> groups) throws Exception {

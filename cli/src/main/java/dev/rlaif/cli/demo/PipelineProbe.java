@@ -6,7 +6,6 @@ import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.topic.Topic;
 import dev.rlaif.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,7 +34,7 @@ public final class PipelineProbe implements AutoCloseable {
 
     public PipelineProbe(KafkaSettings settings) {
         this.settings = settings;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+        this.admin = Admin.create(dev.rlaif.common.kafka.Clients.adminConfig(settings));
         Map<String, Object> config = new HashMap<>(dev.rlaif.common.kafka.Clients.consumerConfig(settings, "unused"));
         config.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,

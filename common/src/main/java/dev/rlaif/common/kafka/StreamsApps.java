@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Properties;
 
 /**
- * Settings and start-up shared by the project's Kafka Streams services: exactly-once v2, dead-letter handlers,
- * a replaced thread (not a dead application) on an unexpected error.
+ * Settings and start-up shared by the project's Kafka Streams services: exactly-once v2, dead-letter handlers
+ * (deserialization, processing and production: see {@link ProductionDeadLetterHandler}), a replaced thread (not a dead application) on an unexpected error.
  */
 public final class StreamsApps {
 
@@ -36,8 +36,11 @@ public final class StreamsApps {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionDeadLetterHandler.class);
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
+        // TLS, SASL and limits from RLAIF_KAFKA_*: Streams hands unprefixed properties to all its clients.
+        p.putAll(settings.clientProperties());
         return p;
     }
 

@@ -4,7 +4,6 @@ import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.topic.Topic;
 import dev.rlaif.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -31,7 +30,7 @@ public final class TopicAdmin {
     }
 
     public static void create(KafkaSettings settings, List<Topic<?>> topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Clients.adminConfig(settings))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> wanted = new ArrayList<>();
             for (Topic<?> t : topics) {

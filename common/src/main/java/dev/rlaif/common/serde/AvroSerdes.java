@@ -1,6 +1,7 @@
 package dev.rlaif.common.serde;
 
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.topic.Topic;
 import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -25,12 +26,17 @@ import java.util.Map;
  */
 public final class AvroSerdes {
 
+    /** Room left in a producer request for the key, headers and record overhead. */
+    public static final int HEADROOM_BYTES = 16 * 1024;
+
     private final String registryUrl;
     private final RegistryClientFacade inMemory;
+    private final int maxValueBytes;
 
-    private AvroSerdes(String registryUrl, RegistryClientFacade inMemory) {
+    private AvroSerdes(String registryUrl, RegistryClientFacade inMemory, int maxValueBytes) {
         this.registryUrl = registryUrl;
         this.inMemory = inMemory;
+        this.maxValueBytes = maxValueBytes;
     }
 
     /**
@@ -40,19 +46,25 @@ public final class AvroSerdes {
      * else the JVM-wide in-memory one.
      */
     public static AvroSerdes from(KafkaSettings settings) {
+        int max = Clients.maxRequestBytes(settings) - HEADROOM_BYTES;
         String url = settings.registryUrl();
         if (url == null) {
-            return inMemory(InMemoryRegistry.shared());
+            return new AvroSerdes(null, InMemoryRegistry.shared(), max);
         }
         if (url.startsWith("file:")) {
-            return inMemory(InMemoryRegistry.durable(java.nio.file.Path.of(java.net.URI.create(url))));
+            return new AvroSerdes(null, InMemoryRegistry.durable(java.nio.file.Path.of(java.net.URI.create(url))), max);
         }
-        return new AvroSerdes(url, null);
+        return new AvroSerdes(url, null, max);
     }
 
     /** Serdes backed by the given in-memory registry (tests may use a fresh one). */
     public static AvroSerdes inMemory(RegistryClientFacade registry) {
-        return new AvroSerdes(null, registry);
+        return new AvroSerdes(null, registry, Clients.DEFAULT_MAX_REQUEST_BYTES - HEADROOM_BYTES);
+    }
+
+    /** The largest serialized value the Streams serdes write ({@code max.request.size} less {@link #HEADROOM_BYTES}). */
+    public int maxValueBytes() {
+        return maxValueBytes;
     }
 
     /** Configuration shared by serializers and deserializers. */
@@ -73,9 +85,12 @@ public final class AvroSerdes {
         return valueSerde(topic.valueType());
     }
 
-    /** A value serde for an Avro record class. */
+    /**
+     * A value serde for an Avro record class (the Streams services' serde): its serializer refuses values over
+     * {@link #maxValueBytes()}, so a record too large for Kafka is dead-lettered instead of wedging the task.
+     */
     public <V extends SpecificRecord> Serde<V> valueSerde(Class<V> type) {
-        return Serdes.serdeFrom(serializer(), deserializer());
+        return Serdes.serdeFrom(new SizeLimitedSerializer<>(this.<V>serializer(), maxValueBytes), deserializer());
     }
 
     /** A configured value serializer. */

@@ -14,6 +14,11 @@ import java.util.TreeMap;
  */
 public final class JsonFields {
 
+    /** Earliest instant a record may carry (inclusive). */
+    public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /** Instants from here on are refused: far-future dates are mistakes, and years past 292278994 overflow. */
+    public static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
+
     private final JsonNode node;
     private final String prefix;
     private final List<FieldError> errors;
@@ -86,7 +91,7 @@ public final class JsonFields {
             return null;
         }
         double d = v.asDouble();
-        if (d < min || d > max || Double.isNaN(d)) {
+        if (d < min || d > max || !Double.isFinite(d)) {
             error(field, "must be between " + min + " and " + max + ", was " + d);
             return null;
         }
@@ -103,6 +108,10 @@ public final class JsonFields {
             error(field, "must be an integer");
             return null;
         }
+        if (!v.canConvertToLong()) {
+            error(field, "must be between " + min + " and " + max + ", was " + v.asText());
+            return null;
+        }
         long l = v.asLong();
         if (l < min || l > max) {
             error(field, "must be between " + min + " and " + max + ", was " + l);
@@ -117,19 +126,33 @@ public final class JsonFields {
         if (v == null) {
             return fallback;
         }
+        Instant t;
         if (v.isIntegralNumber()) {
-            return Instant.ofEpochMilli(v.asLong());
-        }
-        if (v.isTextual()) {
-            try {
-                return Instant.parse(v.asText());
-            } catch (DateTimeParseException e) {
-                error(field, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + v.asText() + "'");
+            if (!v.canConvertToLong()) {
+                error(field, "must be between " + EARLIEST + " and " + LATEST + ", was " + v.asText() + " ms");
                 return fallback;
             }
+            t = Instant.ofEpochMilli(v.asLong());
+        } else if (v.isTextual()) {
+            try {
+                t = Instant.parse(v.asText());
+            } catch (DateTimeParseException e) {
+                error(field, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + abbreviate(v.asText()) + "'");
+                return fallback;
+            }
+        } else {
+            error(field, "must be an ISO-8601 string or epoch milliseconds");
+            return fallback;
         }
-        error(field, "must be an ISO-8601 string or epoch milliseconds");
-        return fallback;
+        if (t.isBefore(EARLIEST) || !t.isBefore(LATEST)) {
+            error(field, "must be between " + EARLIEST + " and " + LATEST + ", was " + abbreviate(v.asText()));
+            return fallback;
+        }
+        return t;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 
     /** An optional object of string values; empty when absent. */

@@ -95,6 +95,11 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
         return memory.size();
     }
 
+    /** True when {@code text} is already embedded (encoding it costs nothing). */
+    public boolean contains(String text) {
+        return memory.containsKey(key(text));
+    }
+
     @Override
     public List<float[]> encode(List<String> texts) {
         List<String> keys = new ArrayList<>(texts.size());

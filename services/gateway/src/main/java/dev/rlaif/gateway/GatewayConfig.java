@@ -21,11 +21,23 @@ import java.util.stream.Collectors;
  *                       override it with {@code ?partial=true|false}
  * @param tokens         bearer tokens allowed to post; empty means no authentication
  * @param limits         per-record size limits
+ * @param maxRecordBytes largest Kafka record (key + serialized value) the gateway sends, and the largest pair a
+ *                       generation may make with an equally large partner; 0 = derive it at start from the topics'
+ *                       {@code max.message.bytes} and the producer's {@code max.request.size}, less 16 KiB
  */
 public record GatewayConfig(String host, int port, long maxBodyBytes, int maxBatchLines, boolean partialBatches,
-                            Set<String> tokens, GenerationJson.Limits limits) {
+                            Set<String> tokens, GenerationJson.Limits limits, int maxRecordBytes) {
+
+    public GatewayConfig(String host, int port, long maxBodyBytes, int maxBatchLines, boolean partialBatches,
+                         Set<String> tokens, GenerationJson.Limits limits) {
+        this(host, port, maxBodyBytes, maxBatchLines, partialBatches, tokens, limits, 0);
+    }
 
     public GatewayConfig {
+        if (maxRecordBytes != 0 && maxRecordBytes < 1024) {
+            throw new IllegalArgumentException("RLAIF_GATEWAY_MAX_RECORD_BYTES must be 0 (derive) or at least 1024, was "
+                    + maxRecordBytes);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("RLAIF_GATEWAY_PORT must be 0-65535, was " + port);
         }
@@ -50,7 +62,8 @@ public record GatewayConfig(String host, int port, long maxBodyBytes, int maxBat
                 env.bool("RLAIF_GATEWAY_PARTIAL_BATCHES", false),
                 tokens,
                 new GenerationJson.Limits(d.maxIdLength(), env.integer("RLAIF_GATEWAY_MAX_TEXT_CHARS", d.maxTextLength()),
-                        d.maxTurns(), d.maxTags()));
+                        d.maxTurns(), d.maxTags()),
+                env.integer("RLAIF_GATEWAY_MAX_RECORD_BYTES", 0));
     }
 
     /** For the start-up log; tokens are counted, never shown. */
@@ -61,6 +74,7 @@ public record GatewayConfig(String host, int port, long maxBodyBytes, int maxBat
         m.put("maxBodyBytes", maxBodyBytes);
         m.put("maxBatchLines", maxBatchLines);
         m.put("partialBatches", partialBatches);
+        m.put("maxRecordBytes", maxRecordBytes == 0 ? "from topics" : maxRecordBytes);
         m.put("auth", tokens.isEmpty() ? "off" : tokens.size() + " token(s)");
         return m;
     }

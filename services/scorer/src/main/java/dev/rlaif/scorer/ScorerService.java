@@ -1,5 +1,6 @@
 package dev.rlaif.scorer;
 
+import dev.rlaif.common.http.BearerTokens;
 import dev.rlaif.common.http.OpsRoutes;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
@@ -57,7 +58,8 @@ public final class ScorerService implements RlaifService {
         reloader = ModelReloader.of(store);
         versions = new ModelVersionsListener(context.kafka(), reloader, ModelVersionsListener.recheckInterval(context.env()), "rlaif-scorer");
         versions.start();
-        ScoreRoutes routes = new ScoreRoutes(reloader, config.maxBatch(), context.metrics());
+        ScoreRoutes routes = new ScoreRoutes(reloader, store::encoder, config.maxBatch(), config.maxUnseenTexts(),
+                new BearerTokens(config.tokens()), context.metrics());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;

@@ -9,6 +9,9 @@ import dev.rlaif.common.validation.ValidationException;
 import dev.rlaif.gateway.GatewayConfig;
 import dev.rlaif.gateway.ingest.BatchParser;
 import dev.rlaif.gateway.ingest.RecordPublisher;
+import dev.rlaif.gateway.ingest.SizeGuard;
+import dev.rlaif.common.http.BearerTokens;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.schema.PolicyGeneration;
 import dev.rlaif.schema.UserFeedback;
 import io.javalin.config.JavalinConfig;
@@ -24,8 +27,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -35,8 +38,10 @@ import java.util.function.Function;
  * <ul>
  * <li>{@code POST /v1/generations}, {@code POST /v1/feedback}: {@code application/json} (one object or an array)
  *     or {@code application/x-ndjson} (one object per line)</li>
- * <li>400 names every bad field of every bad line; 401 without a valid bearer token (when tokens are configured);
- *     413 past the size or batch limit; 415 for another content type; 503 when Kafka does not acknowledge</li>
+ * <li>400 names every bad field of every bad line (invalid UTF-8, unpaired surrogates, trailing content, dates
+ *     outside 1970..2200 included); 401 without a valid bearer token (when tokens are configured); 413 past the body
+ *     or batch limit, or for a record (or its pair) too large for Kafka, naming line and field; 415 for another
+ *     content type; 503 only when Kafka or the registry is unavailable, and then nothing of the batch was written</li>
  * <li>A batch with bad lines accepts nothing by default; with {@code ?partial=true} (or
  *     {@code RLAIF_GATEWAY_PARTIAL_BATCHES=true}) it accepts the good lines and reports the bad ones</li>
  * </ul>
@@ -47,12 +52,16 @@ public final class GatewayRoutes {
 
     private final GatewayConfig config;
     private final RecordPublisher publisher;
+    private final SizeGuard guard;
+    private final BearerTokens tokens;
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public GatewayRoutes(GatewayConfig config, RecordPublisher publisher, MeterRegistry metrics, Clock clock) {
+    public GatewayRoutes(GatewayConfig config, RecordPublisher publisher, SizeGuard guard, MeterRegistry metrics, Clock clock) {
         this.config = config;
         this.publisher = publisher;
+        this.guard = guard;
+        this.tokens = new BearerTokens(config.tokens());
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -63,33 +72,33 @@ public final class GatewayRoutes {
         cfg.routes.beforeMatched("/v1/*", this::authenticate);
         cfg.routes.post("/v1/generations", ctx -> ingest(ctx, Topics.GENERATIONS,
                 n -> GenerationJson.parse(n, config.limits(), clock), PolicyGeneration::getPromptId,
-                PolicyGeneration::getGenerationId));
+                PolicyGeneration::getGenerationId, SizeGuard::largestField, guard::checkPair));
         cfg.routes.post("/v1/feedback", ctx -> ingest(ctx, Topics.FEEDBACK,
                 n -> FeedbackJson.parse(n, config.limits(), clock), UserFeedback::getPromptId,
-                UserFeedback::getFeedbackId));
+                UserFeedback::getFeedbackId, f -> "$", f -> Optional.empty()));
     }
 
     private void authenticate(Context ctx) {
-        if (config.tokens().isEmpty()) {
-            return;
-        }
-        String header = ctx.header("Authorization");
-        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-        if (token == null || !config.tokens().contains(token)) {
+        if (!tokens.allows(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer");
             ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "missing or invalid bearer token"));
             ctx.skipRemainingHandlers();
         }
     }
 
-    private <V extends SpecificRecord> void ingest(Context ctx, Topic<V> topic, Function<com.fasterxml.jackson.databind.JsonNode, V> parse,
-                                                   Function<V, String> key, Function<V, String> id) {
-        String contentType = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
-        boolean ndjson = contentType.startsWith("application/x-ndjson") || contentType.startsWith("application/jsonl")
-                || contentType.startsWith("application/ndjson");
-        if (!ndjson && !contentType.startsWith("application/json")) {
-            reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/x-ndjson, was '"
-                    + (contentType.isEmpty() ? "none" : contentType) + "'");
+    /**
+     * Parses, validates and serializes the whole batch, and checks every record's size, before anything is sent;
+     * then publishes the accepted records in one transaction. A 4xx writes nothing; a 5xx (Kafka or the registry
+     * down) writes nothing either.
+     */
+    private <V extends SpecificRecord> void ingest(Context ctx, Topic<V> topic, Function<JsonNode, V> parse,
+                                                   Function<V, String> key, Function<V, String> id,
+                                                   Function<V, String> largestField,
+                                                   Function<V, Optional<FieldError>> extraSizeCheck) {
+        Optional<BodyType> type = BodyType.of(ctx.contentType());
+        if (type.isEmpty()) {
+            reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/x-ndjson"
+                    + " (parameters allowed, charset utf-8), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'");
             return;
         }
         long length = ctx.contentLength();
@@ -97,11 +106,24 @@ public final class GatewayRoutes {
             reject(ctx, topic, HttpStatus.CONTENT_TOO_LARGE, "body of " + length + " bytes is larger than the limit of " + config.maxBodyBytes());
             return;
         }
+        String partialParam = ctx.queryParam("partial");
+        if (partialParam != null && !partialParam.equalsIgnoreCase("true") && !partialParam.equalsIgnoreCase("false")) {
+            count(topic, "rejected", 1);
+            ctx.status(HttpStatus.BAD_REQUEST).json(errorBody("invalid query parameter", 0,
+                    List.of(new BatchParser.LineError(0, List.of(new FieldError("partial", "must be true or false, was '"
+                            + abbreviate(partialParam) + "'"))))));
+            return;
+        }
+        boolean partial = partialParam != null ? Boolean.parseBoolean(partialParam) : config.partialBatches();
         BatchParser.Batch<V> batch;
         try {
-            batch = BatchParser.parse(ctx.body(), ndjson, config.maxBatchLines(), parse);
+            batch = BatchParser.parse(ctx.bodyAsBytes(), type.get() == BodyType.NDJSON, config.maxBatchLines(), parse);
         } catch (BatchParser.TooManyRecordsException e) {
             reject(ctx, topic, HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
+            return;
+        } catch (BatchParser.MalformedBodyException e) {
+            count(topic, "rejected", 1);
+            ctx.status(HttpStatus.BAD_REQUEST).json(errorBody("invalid request body", 0, List.of(e.error())));
             return;
         } catch (ValidationException e) {
             count(topic, "rejected", 1);
@@ -109,40 +131,73 @@ public final class GatewayRoutes {
                     List.of(new BatchParser.LineError(1, e.errors()))));
             return;
         }
-        boolean partial = ctx.queryParam("partial") != null ? Boolean.parseBoolean(ctx.queryParam("partial")) : config.partialBatches();
         if (batch.total() == 0) {
             reject(ctx, topic, HttpStatus.BAD_REQUEST, "the body holds no record");
             return;
         }
-        if (!batch.errors().isEmpty() && (!partial || batch.records().isEmpty())) {
+        // Serialize every valid record and check its size (and, for a generation, its pair's) before any send.
+        List<BatchParser.LineError> errors = new ArrayList<>(batch.errors());
+        List<RecordPublisher.Prepared> prepared = new ArrayList<>();
+        List<V> accepted = new ArrayList<>();
+        int tooLarge = 0;
+        try {
+            for (int i = 0; i < batch.records().size(); i++) {
+                V r = batch.records().get(i);
+                RecordPublisher.Prepared p = publisher.serialize(topic, List.of(r), key).get(0);
+                Optional<FieldError> size = guard.checkRecord(p.size() + SizeGuard.HEADER_SLACK, largestField.apply(r))
+                        .or(() -> extraSizeCheck.apply(r));
+                if (size.isPresent()) {
+                    errors.add(new BatchParser.LineError(batch.lines().get(i), List.of(size.get())));
+                    tooLarge++;
+                } else {
+                    prepared.add(p);
+                    accepted.add(r);
+                }
+            }
+        } catch (RecordPublisher.PublishException e) {
+            unavailable(ctx, topic, batch.records().size(), e);
+            return;
+        }
+        errors.sort((a, b) -> Integer.compare(a.line(), b.line()));
+        if (!errors.isEmpty() && (!partial || prepared.isEmpty())) {
             count(topic, "rejected", batch.total());
-            ctx.status(HttpStatus.BAD_REQUEST).json(errorBody(
+            HttpStatus status = tooLarge == errors.size() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+            ctx.status(status).json(errorBody(
                     partial ? "no valid record in the batch" : "invalid records; nothing was accepted (send ?partial=true to accept the valid ones)",
-                    0, batch.errors()));
+                    0, errors));
             return;
         }
         Timer.Sample sample = Timer.start(metrics);
         try {
-            publisher.publish(topic, batch.records(), key);
+            publisher.publish(prepared);
         } catch (RecordPublisher.PublishException e) {
-            log.warn("publishing {} records to {} failed: {}", batch.records().size(), topic, e.getMessage());
-            count(topic, "failed", batch.records().size());
-            ctx.header("Retry-After", "1");
-            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", e.getMessage()));
+            unavailable(ctx, topic, prepared.size(), e);
             return;
         } finally {
             sample.stop(metrics.timer("rlaif_gateway_publish", "topic", topic.name()));
         }
-        count(topic, "accepted", batch.records().size());
-        count(topic, "rejected", batch.errors().size());
+        count(topic, "accepted", prepared.size());
+        count(topic, "rejected", errors.size());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("accepted", batch.records().size());
-        body.put("rejected", batch.errors().size());
-        body.put("ids", batch.records().stream().map(id).toList());
-        if (!batch.errors().isEmpty()) {
-            body.put("errors", flatten(batch.errors()));
+        body.put("accepted", prepared.size());
+        body.put("rejected", errors.size());
+        body.put("ids", accepted.stream().map(id).toList());
+        if (!errors.isEmpty()) {
+            body.put("errors", flatten(errors));
         }
         ctx.status(HttpStatus.ACCEPTED).json(body);
+    }
+
+    private void unavailable(Context ctx, Topic<?> topic, int records, RecordPublisher.PublishException e) {
+        log.warn("publishing {} records to {} failed, nothing written: {}", records, topic, e.getMessage());
+        count(topic, "failed", records);
+        ctx.header("Retry-After", "1");
+        ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", e.getMessage() == null ? "unavailable" : e.getMessage(),
+                "accepted", 0));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     private void reject(Context ctx, Topic<?> topic, HttpStatus status, String message) {

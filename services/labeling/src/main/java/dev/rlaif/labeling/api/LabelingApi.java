@@ -81,6 +81,13 @@ public final class LabelingApi {
             }
             ctx.status(e.status()).json(body);
         });
+        // Read every POST body before answering, even a 401 or a skip that ignores it: an answer sent while the
+        // client is still writing its body can reach it as a dropped connection instead of a status.
+        cfg.routes.before("/api/*", ctx -> {
+            if ("POST".equals(ctx.method().name())) {
+                ctx.bodyAsBytes();
+            }
+        });
         cfg.routes.get("/api/me", ctx -> {
             Account a = authenticate(ctx);
             ctx.json(Map.of("id", a.id(), "role", a.role().name().toLowerCase(Locale.ROOT), "simulated", a.simulated()));

@@ -28,6 +28,22 @@ public final class Accounts {
         }
     }
 
+    /**
+     * The account whose secret is {@code secret}, compared with every account's secret through
+     * {@link MessageDigest#isEqual} and without stopping at a match, so the time taken does not reveal how much of a
+     * guess was right (a hash-map lookup would compare strings with {@code equals}).
+     */
+    private Optional<Account> bySecretConstantTime(String secret) {
+        byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
+        Account found = null;
+        for (Map.Entry<String, Account> e : bySecret.entrySet()) {
+            if (MessageDigest.isEqual(e.getKey().getBytes(StandardCharsets.UTF_8), presented)) {
+                found = e.getValue();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     /** The account an {@code Authorization} header names, if its secret is right. */
     public Optional<Account> authenticate(String authorization) {
         if (authorization == null || authorization.isBlank()) {
@@ -35,7 +51,7 @@ public final class Accounts {
         }
         String h = authorization.trim();
         if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.ofNullable(bySecret.get(h.substring(7).trim()));
+            return bySecretConstantTime(h.substring(7).trim());
         }
         if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
             String decoded;
@@ -49,7 +65,7 @@ public final class Accounts {
                 return Optional.empty();
             }
             String id = decoded.substring(0, colon);
-            Account a = bySecret.get(decoded.substring(colon + 1));
+            Account a = bySecretConstantTime(decoded.substring(colon + 1)).orElse(null);
             // Compare ids in constant time too, so the answer does not leak which part was wrong.
             if (a != null && MessageDigest.isEqual(a.id().getBytes(StandardCharsets.UTF_8), id.getBytes(StandardCharsets.UTF_8))) {
                 return Optional.of(a);

@@ -26,6 +26,9 @@ import java.util.List;
  */
 final class PairingProcessor implements Processor<String, PolicyGeneration, String, ComparisonPair> {
 
+    /** Bytes (UTF-8) of earlier response texts a prompt's state keeps at most; documented in README (Pairing). */
+    static final long MAX_STATE_RESPONSE_BYTES = 640 * 1024;
+
     private final PairingConfig config;
     private ProcessorContext<String, ComparisonPair> context;
     private KeyValueStore<String, PairingState> store;
@@ -80,11 +83,49 @@ final class PairingProcessor implements Processor<String, PolicyGeneration, Stri
             if (responses.size() > config.pairsPerResponse()) {
                 responses = new ArrayList<>(responses.subList(responses.size() - config.pairsPerResponse(), responses.size()));
             }
+            responses = withinStateBudget(responses);
             hashes = bounded(hashes, hash, config.maxSeenIds());
         }
         store.put(promptId, PairingState.newBuilder().setResponses(responses).setSeenIds(seen)
                 .setResponseHashes(hashes).setLastSeen(Instant.ofEpochMilli(Math.max(record.timestamp(),
                         state.getLastSeen().toEpochMilli()))).build());
+    }
+
+    /**
+     * The most recent responses whose texts together stay within {@link #MAX_STATE_RESPONSE_BYTES}, so the prompt's
+     * state record always fits Kafka's limit for its changelog (K responses of up to half a megabyte each would not).
+     * A response dropped here has already been paired with its predecessors; it only misses later partners.
+     */
+    static List<PairedResponse> withinStateBudget(List<PairedResponse> responses) {
+        long total = 0;
+        int from = responses.size();
+        while (from > 0) {
+            long next = total + utf8Length(responses.get(from - 1).getResponse());
+            if (next > MAX_STATE_RESPONSE_BYTES && from < responses.size()) {
+                break;
+            }
+            total = next;
+            from--;
+        }
+        return from == 0 ? responses : new ArrayList<>(responses.subList(from, responses.size()));
+    }
+
+    static long utf8Length(CharSequence s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     private static void validate(String key, PolicyGeneration g) {
