@@ -147,12 +147,16 @@ public final class MergeRules {
         }
         List<String> good = new ArrayList<>();
         List<String> bad = new ArrayList<>();
+        List<JudgeSample> goodSamples = new ArrayList<>();
+        List<JudgeSample> badSamples = new ArrayList<>();
         for (JudgeSample sample : j.getSamples()) {
             Verdict v = sample.getVerdict();
             if (v != Verdict.A && v != Verdict.B && v != Verdict.TIE) {
                 continue;
             }
-            (v.name().equals(human.choice().name()) ? good : bad).add(sample.getReasoning());
+            boolean matched = v.name().equals(human.choice().name());
+            (matched ? good : bad).add(sample.getReasoning());
+            (matched ? goodSamples : badSamples).add(sample);
         }
         if (good.isEmpty() && bad.isEmpty()) {
             return Optional.empty();
@@ -165,6 +169,8 @@ public final class MergeRules {
                 .setHumanChoice(human.choice())
                 .setGoodReasoning(good)
                 .setBadReasoning(bad)
+                .setGoodSamples(goodSamples)
+                .setBadSamples(badSamples)
                 .setJudgeModel(j.getJudgeModel())
                 .setPromptVersion(j.getPromptVersion())
                 .setCreatedAt(Instant.ofEpochMilli(time))
