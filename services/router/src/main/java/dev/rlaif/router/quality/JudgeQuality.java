@@ -41,17 +41,21 @@ public final class JudgeQuality {
                           boolean alarm) {
     }
 
-    private static final class Acc {
-        long judgments;
-        long inconsistent;
-        long samples;
-        long audits;
-        long auditAgree;
-        final long[] bucketN;
-        final long[] bucketAgree;
-        final double[] bucketPredicted;
+    /** One key's running counts (public fields: the router keeps them as JSON in its store {@code router-quality}). */
+    public static final class Counts {
+        public long judgments;
+        public long inconsistent;
+        public long samples;
+        public long audits;
+        public long auditAgree;
+        public long[] bucketN;
+        public long[] bucketAgree;
+        public double[] bucketPredicted;
 
-        Acc(int buckets) {
+        public Counts() {
+        }
+
+        Counts(int buckets) {
             bucketN = new long[buckets];
             bucketAgree = new long[buckets];
             bucketPredicted = new double[buckets];
@@ -61,7 +65,7 @@ public final class JudgeQuality {
     private final int buckets;
     private final double floor;
     private final int minAudits;
-    private final Map<Key, Acc> byKey = new TreeMap<>();
+    private final Map<Key, Counts> byKey = new TreeMap<>();
 
     /**
      * @param buckets   confidence buckets of the ECE
@@ -79,7 +83,7 @@ public final class JudgeQuality {
 
     /** A judgment with a usable verdict (A, B or TIE). */
     public void judgment(Key key, boolean positionConsistent, int samplesDrawn) {
-        Acc a = acc(key);
+        Counts a = acc(key);
         a.judgments++;
         a.inconsistent += positionConsistent ? 0 : 1;
         a.samples += samplesDrawn;
@@ -87,7 +91,7 @@ public final class JudgeQuality {
 
     /** A human label of a pair the AI judged with this confidence; {@code audit} when the pair was an audit. */
     public void humanLabel(Key key, double confidence, boolean agreed, boolean audit) {
-        Acc a = acc(key);
+        Counts a = acc(key);
         if (audit) {
             a.audits++;
             a.auditAgree += agreed ? 1 : 0;
@@ -99,13 +103,30 @@ public final class JudgeQuality {
         a.bucketPredicted[b] += (1 + c) / 2;
     }
 
+    /** The running counts of a key (created empty when new). */
+    public Counts counts(Key key) {
+        return acc(key);
+    }
+
+    /** Puts back counts kept elsewhere (a restart); counts of another bucket count are ignored. */
+    public void restore(Key key, Counts counts) {
+        if (counts != null && counts.bucketN != null && counts.bucketN.length == buckets) {
+            byKey.put(key, counts);
+        }
+    }
+
+    /** The summary of one key. */
+    public Summary summary(Key key) {
+        return summary(key, acc(key));
+    }
+
     public List<Summary> summaries() {
         List<Summary> out = new ArrayList<>();
         byKey.forEach((k, a) -> out.add(summary(k, a)));
         return out;
     }
 
-    private Summary summary(Key k, Acc a) {
+    private Summary summary(Key k, Counts a) {
         double agreement = a.audits == 0 ? Double.NaN : a.auditAgree / (double) a.audits;
         double[] ci = wilson(a.auditAgree, a.audits);
         long labelled = 0;
@@ -123,8 +144,8 @@ public final class JudgeQuality {
                 labelled, ece, alarm);
     }
 
-    private Acc acc(Key key) {
-        return byKey.computeIfAbsent(key, k -> new Acc(buckets));
+    private Counts acc(Key key) {
+        return byKey.computeIfAbsent(key, k -> new Counts(buckets));
     }
 
     /** 95% Wilson score interval of k successes in n ([0, 1] for n = 0). */

@@ -21,6 +21,11 @@ public record JudgeQualityConfig(int buckets, double floor, int minAudits) {
         }
     }
 
+    /** The defaults (what {@code fromEnv} gives with nothing set). */
+    public static JudgeQualityConfig defaults() {
+        return fromEnv(new Env(java.util.Map.of()));
+    }
+
     public static JudgeQualityConfig fromEnv(Env env) {
         return new JudgeQualityConfig(env.integer("RLAIF_ROUTER_QUALITY_BUCKETS", 10),
                 env.decimal("RLAIF_ROUTER_AUDIT_AGREEMENT_FLOOR", 0.85), env.integer("RLAIF_ROUTER_AUDIT_MIN", 30));
