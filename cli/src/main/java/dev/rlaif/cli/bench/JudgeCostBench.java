@@ -154,7 +154,8 @@ public final class JudgeCostBench {
         static Rule naive(int max) {
             return new Rule("naive stop-when-confident, max " + max, Map.of("RLAIF_JUDGE_ADAPTIVE", "true",
                     "RLAIF_JUDGE_MAX_SAMPLES", String.valueOf(max), "RLAIF_JUDGE_ADAPTIVE_RHO", "0",
-                    "RLAIF_JUDGE_ADAPTIVE_FUTILITY", "0"));
+                    "RLAIF_JUDGE_ADAPTIVE_FUTILITY", "0", "RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY", "0",
+                    "RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY", "0"));
         }
     }
 
@@ -166,8 +167,8 @@ public final class JudgeCostBench {
         double threshold = RouterConfig.defaults().confidenceThreshold();
         List<Rule> rules = new ArrayList<>(List.of(Rule.fixed(8), Rule.adaptive(JudgeConfig.DEFAULT_MAX_SAMPLES)));
         if (o.majRows()) {
-            rules.addAll(List.of(Rule.naive(JudgeConfig.DEFAULT_MAX_SAMPLES), Rule.fixed(16), Rule.fixed(32),
-                    Rule.adaptive(32)));
+            rules.addAll(List.of(Rule.naive(JudgeConfig.DEFAULT_MAX_SAMPLES), Rule.fixed(16), Rule.adaptive(16),
+                    Rule.fixed(32), Rule.adaptive(32)));
         }
         List<Population> populations = new ArrayList<>();
         int judgments = 0;

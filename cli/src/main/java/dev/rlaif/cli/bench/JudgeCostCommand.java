@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
                 + "through the real GenRM judge against a simulated endpoint with latent preferences and position bias.")
 public final class JudgeCostCommand implements Callable<Integer> {
 
-    @Option(names = "--pairs", defaultValue = "20000", description = "pairs per population (default: ${DEFAULT-VALUE})")
+    @Option(names = "--pairs", defaultValue = "40000", description = "pairs per population (default: ${DEFAULT-VALUE})")
     int pairs;
 
     @Option(names = "--seed", defaultValue = "14", description = "population seed (default: ${DEFAULT-VALUE})")

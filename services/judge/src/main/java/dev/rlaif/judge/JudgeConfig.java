@@ -47,7 +47,9 @@ public record JudgeConfig(
         int maxSamples,
         double adaptiveThreshold,
         double spendingRho,
-        double futility) {
+        double futility,
+        double earlyBoundary,
+        double consistencyFutility) {
 
     /** The router's default confidence threshold (RLAIF_ROUTER_CONFIDENCE_THRESHOLD), which the sequential test aims at. */
     public static final double ROUTER_DEFAULT_THRESHOLD = 0.8;
@@ -75,6 +77,10 @@ public record JudgeConfig(
                 "RLAIF_JUDGE_ADAPTIVE_THRESHOLD must be in (0, 1), was " + adaptiveThreshold);
         require(spendingRho >= 0 && spendingRho <= 10, "RLAIF_JUDGE_ADAPTIVE_RHO must be in [0, 10], was " + spendingRho);
         require(futility >= 0 && futility < 1, "RLAIF_JUDGE_ADAPTIVE_FUTILITY must be in [0, 1), was " + futility);
+        require(earlyBoundary >= 0 && earlyBoundary < 1,
+                "RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY must be in [0, 1), was " + earlyBoundary);
+        require(consistencyFutility >= 0 && consistencyFutility < 1,
+                "RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY must be in [0, 1), was " + consistencyFutility);
         PromptTemplate.load(promptVersion);
         PromptTemplate.load(critiquePromptVersion);
     }
@@ -115,18 +121,23 @@ public record JudgeConfig(
                 env.integer("RLAIF_JUDGE_MAX_SAMPLES", DEFAULT_MAX_SAMPLES),
                 env.decimal("RLAIF_JUDGE_ADAPTIVE_THRESHOLD", ROUTER_DEFAULT_THRESHOLD),
                 env.decimal("RLAIF_JUDGE_ADAPTIVE_RHO", DEFAULT_RHO),
-                env.decimal("RLAIF_JUDGE_ADAPTIVE_FUTILITY", DEFAULT_FUTILITY));
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_FUTILITY", DEFAULT_FUTILITY),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY", DEFAULT_EARLY_BOUNDARY),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY", DEFAULT_CONSISTENCY_FUTILITY));
     }
 
     /** Defaults of the sequential plan, chosen with {@code ./rlaif bench judge-cost} (docs/judge.md). */
     public static final int DEFAULT_MIN_SAMPLES = 4;
-    public static final int DEFAULT_MAX_SAMPLES = 16;
-    public static final double DEFAULT_RHO = 0.7;
-    public static final double DEFAULT_FUTILITY = 0.3;
+    public static final int DEFAULT_MAX_SAMPLES = 20;
+    public static final double DEFAULT_RHO = 0.0;
+    public static final double DEFAULT_FUTILITY = 0.4;
+    public static final double DEFAULT_EARLY_BOUNDARY = 0.93;
+    public static final double DEFAULT_CONSISTENCY_FUTILITY = 0.05;
 
     /** The sequential plan when adaptive sampling is on, else null (fixed RLAIF_JUDGE_SAMPLES). */
     public SequentialTest.Plan samplingPlan() {
-        return adaptive ? new SequentialTest.Plan(minSamples, maxSamples, adaptiveThreshold, spendingRho, futility) : null;
+        return adaptive ? new SequentialTest.Plan(minSamples, maxSamples, adaptiveThreshold, spendingRho, futility,
+                earlyBoundary, consistencyFutility) : null;
     }
 
     /** Whether an LLM endpoint is configured (else the reward-model backend judges). */
@@ -155,6 +166,8 @@ public record JudgeConfig(
             m.put("RLAIF_JUDGE_ADAPTIVE_THRESHOLD", adaptiveThreshold);
             m.put("RLAIF_JUDGE_ADAPTIVE_RHO", spendingRho);
             m.put("RLAIF_JUDGE_ADAPTIVE_FUTILITY", futility);
+            m.put("RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY", earlyBoundary);
+            m.put("RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY", consistencyFutility);
         }
         m.put("RLAIF_JUDGE_ALLOW_TIE", allowTie);
         m.put("RLAIF_JUDGE_TEMPERATURE", temperature);

@@ -23,7 +23,10 @@ import java.util.List;
  * naive rule). It is <b>futile</b> when the posterior predictive probability that the votes still to come (up to K)
  * lift the confidence to τ is below {@code futility}: the predictive number of A votes among the m remaining is
  * beta-binomial. With {@code futility = 0} only a pair that cannot reach τ even if every remaining vote goes to
- * its leader stops early (curtailment). At K it stops as {@code MAX_SAMPLES} and the router decides as usual.
+ * its leader stops early (curtailment). Since the router also wants both orders' majorities on the same side, a
+ * second predictive probability gives each order its own posterior and asks for a confident <i>and consistent</i>
+ * end ({@code consistencyFutility}). An optional constant interim boundary {@code early} (Pocock-type) caps how
+ * cheaply an interim look may settle. At K it stops as {@code MAX_SAMPLES} and the router decides as usual.
  */
 public final class SequentialTest {
 
@@ -36,8 +39,19 @@ public final class SequentialTest {
      * @param threshold  τ, the router's confidence threshold
      * @param rho        exponent of the spending function (0: naive, 1: linear, larger: stricter early)
      * @param futility   predictive probability of reaching τ below which a pair stops as futile (0: curtailment only)
+     * @param early      the least confidence an interim look (n &lt; K) needs, whatever the spending function says
+     *                   (a Pocock-type constant boundary; 0 for none)
+     * @param consistencyFutility predictive probability of ending both confident and position-consistent below which
+     *                   a pair stops as futile (0: only when that is impossible)
      */
-    public record Plan(int minSamples, int maxSamples, double threshold, double rho, double futility) {
+    public record Plan(int minSamples, int maxSamples, double threshold, double rho, double futility, double early,
+                       double consistencyFutility) {
+
+        /** A plan with the power-family boundary alone and futility on the confidence alone. */
+        public Plan(int minSamples, int maxSamples, double threshold, double rho, double futility) {
+            this(minSamples, maxSamples, threshold, rho, futility, 0, 0);
+        }
+
         public Plan {
             if (minSamples < 2 || minSamples % 2 != 0) {
                 throw new IllegalArgumentException("minimum samples must be even and at least 2, was " + minSamples);
@@ -49,14 +63,22 @@ public final class SequentialTest {
             if (!(threshold > 0 && threshold < 1)) {
                 throw new IllegalArgumentException("threshold must be in (0, 1), was " + threshold);
             }
-            if (!(rho >= 0) || !(futility >= 0 && futility < 1)) {
-                throw new IllegalArgumentException("rho must be >= 0 and futility in [0, 1), were " + rho + ", " + futility);
+            if (!(rho >= 0) || !(futility >= 0 && futility < 1) || !(consistencyFutility >= 0 && consistencyFutility < 1)) {
+                throw new IllegalArgumentException("rho must be >= 0 and futility levels in [0, 1), were " + rho + ", "
+                        + futility + ", " + consistencyFutility);
+            }
+            if (!(early >= 0 && early < 1)) {
+                throw new IllegalArgumentException("early boundary must be in [0, 1), was " + early);
             }
         }
 
         /** The confidence a pair needs to settle at a look after {@code n} samples. */
         public double boundary(int n) {
-            return Math.max(threshold, 1 - (1 - threshold) * Math.pow(Math.min(1.0, n / (double) maxSamples), rho));
+            if (n >= maxSamples) {
+                return threshold;
+            }
+            return Math.max(Math.max(threshold, early),
+                    1 - (1 - threshold) * Math.pow(n / (double) maxSamples, rho));
         }
     }
 
@@ -85,10 +107,52 @@ public final class SequentialTest {
             return Decision.MAX_SAMPLES;
         }
         boolean passesNow = sided && t.positionConsistent() && t.confidence() >= plan.threshold();
-        if (!passesNow && reachProbability(t, plan.maxSamples() - n) <= plan.futility()) {
+        if (!passesNow && (reachProbability(t, plan.maxSamples() - n) <= plan.futility()
+                || consistentReachProbability(votes, plan.maxSamples() - n) <= plan.consistencyFutility())) {
             return Decision.FUTILE;
         }
         return Decision.CONTINUE;
+    }
+
+    /**
+     * Posterior predictive probability that after {@code m} more votes (m/2 per order) the pair both reaches the
+     * threshold and is position-consistent on the winning side, as the router requires. Each order's vote rate gets its
+     * own posterior Beta(1 + a_o, 1 + b_o) (ties and invalid votes left out), so a judge whose AB and BA halves point
+     * to different sides is seen to stay inconsistent; the sum runs over the (m/2 + 1)² outcomes.
+     */
+    double consistentReachProbability(List<VoteMath.Vote> votes, int m) {
+        int aAb = 0, bAb = 0, aBa = 0, bBa = 0, ties = 0;
+        for (VoteMath.Vote v : votes) {
+            boolean ab = v.order() == dev.rlaif.schema.Order.AB;
+            switch (v.verdict()) {
+                case A -> { if (ab) { aAb++; } else { aBa++; } }
+                case B -> { if (ab) { bAb++; } else { bBa++; } }
+                case TIE -> ties++;
+                default -> { }
+            }
+        }
+        int half = m / 2;
+        double[] pAb = new double[half + 1];
+        double[] pBa = new double[half + 1];
+        for (int x = 0; x <= half; x++) {
+            pAb[x] = Math.exp(logBetaBinomial(x, half, 1 + aAb, 1 + bAb));
+            pBa[x] = Math.exp(logBetaBinomial(x, half, 1 + aBa, 1 + bBa));
+        }
+        double p = 0;
+        for (int x = 0; x <= half; x++) {
+            int fa = aAb + x;
+            int fb = bAb + half - x;
+            for (int y = 0; y <= half; y++) {
+                int ga = aBa + y;
+                int gb = bBa + half - y;
+                int side = Integer.signum((fa + ga) - (fb + gb));
+                if (side != 0 && Integer.signum(fa - fb) == side && Integer.signum(ga - gb) == side
+                        && confidence(1 + fa + ga + ties / 2.0, 1 + fb + gb + ties / 2.0) >= plan.threshold()) {
+                    p += pAb[x] * pBa[y];
+                }
+            }
+        }
+        return Math.min(1.0, p);
     }
 
     /**

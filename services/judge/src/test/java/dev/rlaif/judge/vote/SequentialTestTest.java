@@ -90,6 +90,34 @@ class SequentialTestTest {
     }
 
     @Test
+    void theDefaultPlanHasAConstantInterimBoundaryAndTheRoutersThresholdAtTheEnd() {
+        Plan p = new Plan(4, 20, 0.8, 0, 0.4, 0.93, 0.05);
+        assertThat(p.boundary(4)).isEqualTo(0.93);
+        assertThat(p.boundary(18)).isEqualTo(0.93);
+        assertThat(p.boundary(20)).isEqualTo(0.8);
+        SequentialTest t = new SequentialTest(p);
+        assertThat(t.decide(votes("AA", "AA"))).isEqualTo(Decision.SETTLED);          // 0.9375 >= 0.93
+        assertThat(t.decide(votes("AAA", "AAB"))).isEqualTo(Decision.CONTINUE);       // 5-1: 0.875 < 0.93
+        // 9-3 at 12: Beta(10, 4), P(theta < 1/2) = P(Bin(13, 1/2) >= 10) = 378/8192, confidence 0.908 < 0.93
+        assertThat(t.decide(votes("AAAAAB", "AAAABB"))).isEqualTo(Decision.CONTINUE);
+        assertThat(t.decide(votes("AAAAAA", "AAAABB"))).isEqualTo(Decision.SETTLED);    // 10-2: Beta(11, 3), 1 - 2 * 92/8192 = 0.978
+    }
+
+    @Test
+    void consistentReachGivesEachOrderItsOwnPosterior() {
+        SequentialTest t = new SequentialTest(new Plan(4, 6, 0.8, 0, 0, 0, 0));
+        // AB 2-0, BA 1-1, one more vote per order. AB: Beta(3,1) → A with 3/4; BA: Beta(2,2) → A with 1/2.
+        // Only (A, A) ends confident and consistent: 5-1, 0.875, both halves A → 3/4 * 1/2
+        assertThat(t.consistentReachProbability(votes("AA", "AB"), 2)).isCloseTo(0.375, within(1e-12));
+        // AB 2-0 for A, BA 0-2 (for B), two more per order: no half can change side, so never consistent,
+        // although the pooled votes could still reach 6-2 (0.82)
+        SequentialTest t8 = new SequentialTest(new Plan(4, 8, 0.8, 0, 0, 0, 0));
+        assertThat(t8.consistentReachProbability(votes("AA", "BB"), 4)).isZero();
+        assertThat(t8.reachProbability(VoteMath.tally(votes("AA", "BB")), 4)).isPositive();
+        assertThat(t8.decide(votes("AA", "BB"))).isEqualTo(Decision.FUTILE);
+    }
+
+    @Test
     void plansAreValidated() {
         assertThatThrownBy(() -> new Plan(3, 16, 0.8, 0.7, 0.3)).hasMessageContaining("even");
         assertThatThrownBy(() -> new Plan(4, 2, 0.8, 0.7, 0.3)).hasMessageContaining("at least the minimum");
