@@ -138,7 +138,7 @@ public final class GenRmJudge implements PairJudge {
         CompletableFuture<ChatResult> nextBa = sampler.sample(request(conversation, pair.getB().getResponse(),
                 pair.getA().getResponse(), perOrder));
         return nextAb.handle((r, e) -> new Half(r, e)).thenCombine(nextBa.handle((r, e) -> new Half(r, e)),
-                (h1, h2) -> new Half[] {join(ab, h1), join(ba, h2)}).thenCompose(halves -> {
+                (h1, h2) -> new Half[] {join(ab, h1, perOrder), join(ba, h2, perOrder)}).thenCompose(halves -> {
             Half allAb = halves[0];
             Half allBa = halves[1];
             int drawnAb = allAb.result().texts().size();
@@ -161,10 +161,26 @@ public final class GenRmJudge implements PairJudge {
         });
     }
 
-    /** The answers so far followed by a round's; the round's error, if any, is kept. */
-    private static Half join(Half sofar, Half next) {
-        return next.error() != null ? new Half(sofar.result(), next.error())
-                : new Half(sofar.result().plus(next.result()), null);
+    /**
+     * The answers so far followed by a round's; the round's error, if any, is kept. A round that returned fewer
+     * answers than asked is padded with empty ones (INVALID votes, as in fixed sampling), so every round counts.
+     */
+    private static Half join(Half sofar, Half next, int asked) {
+        if (next.error() != null) {
+            return new Half(sofar.result(), next.error());
+        }
+        ChatResult r = next.result();
+        int missing = asked - r.texts().size();
+        if (missing > 0) {
+            List<String> empty = new ArrayList<>();
+            List<Integer> zero = new ArrayList<>();
+            for (int i = 0; i < missing; i++) {
+                empty.add("");
+                zero.add(0);
+            }
+            r = r.plus(new ChatResult(empty, 0, 0, zero));
+        }
+        return new Half(sofar.result().plus(r), null);
     }
 
     /** The mapped-back votes of all answers drawn so far (unparseable ones as INVALID). */

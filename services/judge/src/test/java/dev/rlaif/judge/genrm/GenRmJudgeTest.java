@@ -147,6 +147,18 @@ class GenRmJudgeTest {
     }
 
     @Test
+    void adaptiveSamplingCountsMissingAnswersAsInvalidAndStillEnds() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, req -> Reply.answers(0, List.of())),
+                "RLAIF_JUDGE_CRITIQUES", "false", "RLAIF_JUDGE_ADAPTIVE", "true", "RLAIF_JUDGE_MAX_SAMPLES", "8",
+                "RLAIF_JUDGE_USE_N", "false");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getVerdict()).isEqualTo(Verdict.INVALID);
+        assertThat(j.getSamplesDrawn()).isBetween(4, 8);
+        assertThat(j.getVotes().getInvalid()).isEqualTo(j.getSamplesDrawn());
+        assertThat(j.getSamplingStop()).isIn(SamplingStop.FUTILE, SamplingStop.MAX_SAMPLES);
+    }
+
+    @Test
     void fixedSamplingRecordsItsSampleCount() throws Exception {
         GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, Fixtures.prefers("GOOD", 0)),
                 "RLAIF_JUDGE_CRITIQUES", "false");
