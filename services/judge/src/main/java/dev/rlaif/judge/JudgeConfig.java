@@ -3,6 +3,7 @@ package dev.rlaif.judge;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.judge.prompt.PromptTemplate;
+import dev.rlaif.judge.vote.SequentialTest;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,18 @@ public record JudgeConfig(
         String critiquePromptVersion,
         String groupId,
         Duration shutdownGrace,
-        Path modelsDir) {
+        Path modelsDir,
+        boolean adaptive,
+        int minSamples,
+        int maxSamples,
+        double adaptiveThreshold,
+        double spendingRho,
+        double futility,
+        double earlyBoundary,
+        double consistencyFutility) {
+
+    /** The router's default confidence threshold (RLAIF_ROUTER_CONFIDENCE_THRESHOLD), which the sequential test aims at. */
+    public static final double ROUTER_DEFAULT_THRESHOLD = 0.8;
 
     public JudgeConfig {
         require(samples >= 1 && samples <= 64, "RLAIF_JUDGE_SAMPLES must be in 1..64, was " + samples);
@@ -56,6 +68,19 @@ public record JudgeConfig(
                 "RLAIF_JUDGE_LLM_URL must be an http(s) URL, was '" + llmUrl + "'");
         require(llmUrl == null || (llmModel != null && !llmModel.isBlank()),
                 "RLAIF_JUDGE_LLM_MODEL must be set when RLAIF_JUDGE_LLM_URL is");
+        require(minSamples >= 2 && minSamples % 2 == 0 && minSamples <= 64,
+                "RLAIF_JUDGE_MIN_SAMPLES must be even and in 2..64, was " + minSamples);
+        require(maxSamples >= minSamples && maxSamples % 2 == 0 && maxSamples <= 128,
+                "RLAIF_JUDGE_MAX_SAMPLES must be even, at least RLAIF_JUDGE_MIN_SAMPLES (" + minSamples
+                        + ") and at most 128, was " + maxSamples);
+        require(adaptiveThreshold > 0 && adaptiveThreshold < 1,
+                "RLAIF_JUDGE_ADAPTIVE_THRESHOLD must be in (0, 1), was " + adaptiveThreshold);
+        require(spendingRho >= 0 && spendingRho <= 10, "RLAIF_JUDGE_ADAPTIVE_RHO must be in [0, 10], was " + spendingRho);
+        require(futility >= 0 && futility < 1, "RLAIF_JUDGE_ADAPTIVE_FUTILITY must be in [0, 1), was " + futility);
+        require(earlyBoundary >= 0 && earlyBoundary < 1,
+                "RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY must be in [0, 1), was " + earlyBoundary);
+        require(consistencyFutility >= 0 && consistencyFutility < 1,
+                "RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY must be in [0, 1), was " + consistencyFutility);
         PromptTemplate.load(promptVersion);
         PromptTemplate.load(critiquePromptVersion);
     }
@@ -90,7 +115,29 @@ public record JudgeConfig(
                 env.string("RLAIF_JUDGE_CRITIQUE_PROMPT_VERSION", PromptTemplate.CRITIQUE_V1),
                 env.string("RLAIF_JUDGE_GROUP_ID", "rlaif-judge"),
                 env.duration("RLAIF_JUDGE_SHUTDOWN_GRACE", Duration.ofSeconds(10)),
-                env.path("RLAIF_MODELS_DIR", kafka.stateDir().resolve("models")));
+                env.path("RLAIF_MODELS_DIR", kafka.stateDir().resolve("models")),
+                env.bool("RLAIF_JUDGE_ADAPTIVE", false),
+                env.integer("RLAIF_JUDGE_MIN_SAMPLES", DEFAULT_MIN_SAMPLES),
+                env.integer("RLAIF_JUDGE_MAX_SAMPLES", DEFAULT_MAX_SAMPLES),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_THRESHOLD", ROUTER_DEFAULT_THRESHOLD),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_RHO", DEFAULT_RHO),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_FUTILITY", DEFAULT_FUTILITY),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY", DEFAULT_EARLY_BOUNDARY),
+                env.decimal("RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY", DEFAULT_CONSISTENCY_FUTILITY));
+    }
+
+    /** Defaults of the sequential plan, chosen with {@code ./rlaif bench judge-cost} (docs/judge.md). */
+    public static final int DEFAULT_MIN_SAMPLES = 4;
+    public static final int DEFAULT_MAX_SAMPLES = 20;
+    public static final double DEFAULT_RHO = 0.0;
+    public static final double DEFAULT_FUTILITY = 0.4;
+    public static final double DEFAULT_EARLY_BOUNDARY = 0.93;
+    public static final double DEFAULT_CONSISTENCY_FUTILITY = 0.05;
+
+    /** The sequential plan when adaptive sampling is on, else null (fixed RLAIF_JUDGE_SAMPLES). */
+    public SequentialTest.Plan samplingPlan() {
+        return adaptive ? new SequentialTest.Plan(minSamples, maxSamples, adaptiveThreshold, spendingRho, futility,
+                earlyBoundary, consistencyFutility) : null;
     }
 
     /** Whether an LLM endpoint is configured (else the reward-model backend judges). */
@@ -112,6 +159,16 @@ public record JudgeConfig(
         m.put("RLAIF_JUDGE_API_KEY", apiKey == null ? "(none)" : Env.redact("RLAIF_JUDGE_API_KEY", apiKey));
         m.put("RLAIF_JUDGE_TIMEOUT", timeout);
         m.put("RLAIF_JUDGE_SAMPLES", samples);
+        m.put("RLAIF_JUDGE_ADAPTIVE", adaptive);
+        if (adaptive) {
+            m.put("RLAIF_JUDGE_MIN_SAMPLES", minSamples);
+            m.put("RLAIF_JUDGE_MAX_SAMPLES", maxSamples);
+            m.put("RLAIF_JUDGE_ADAPTIVE_THRESHOLD", adaptiveThreshold);
+            m.put("RLAIF_JUDGE_ADAPTIVE_RHO", spendingRho);
+            m.put("RLAIF_JUDGE_ADAPTIVE_FUTILITY", futility);
+            m.put("RLAIF_JUDGE_ADAPTIVE_EARLY_BOUNDARY", earlyBoundary);
+            m.put("RLAIF_JUDGE_ADAPTIVE_CONSISTENCY_FUTILITY", consistencyFutility);
+        }
         m.put("RLAIF_JUDGE_ALLOW_TIE", allowTie);
         m.put("RLAIF_JUDGE_TEMPERATURE", temperature);
         m.put("RLAIF_JUDGE_MAX_TOKENS", maxTokens);

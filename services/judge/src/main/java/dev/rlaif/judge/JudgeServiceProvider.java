@@ -97,7 +97,7 @@ public final class JudgeServiceProvider implements ServiceProvider {
                 0.0, c.maxTokens(), clock, metrics);
         GenRmJudge judge = new GenRmJudge(endpoint, sampler, PromptTemplate.load(c.promptVersion()),
                 new GenRmJudge.Settings(c.samples(), c.allowTie(), c.temperature(), c.maxTokens(),
-                        c.maxReasoningChars(), c.critiques()), critic, clock, metrics);
+                        c.maxReasoningChars(), c.critiques(), c.samplingPlan()), critic, clock, metrics);
         return new GenRmParts(judge, cache);
     }
 

@@ -55,4 +55,21 @@ class JudgeConfigTest {
         assertThatThrownBy(() -> JudgeConfig.fromEnv(new Env(Map.of("RLAIF_JUDGE_TIMEOUT", "soon")),
                 Fixtures.kafka(dir))).hasMessageContaining("RLAIF_JUDGE_TIMEOUT");
     }
+
+    @Test
+    void adaptiveSamplingIsOffByDefaultAndValidatedWhenOn() {
+        assertThat(JudgeConfig.fromEnv(new Env(Map.of()), Fixtures.kafka(dir)).samplingPlan()).isNull();
+        JudgeConfig c = JudgeConfig.fromEnv(new Env(Map.of("RLAIF_JUDGE_ADAPTIVE", "true",
+                "RLAIF_JUDGE_MAX_SAMPLES", "32")), Fixtures.kafka(dir));
+        assertThat(c.samplingPlan().minSamples()).isEqualTo(4);
+        assertThat(c.samplingPlan().maxSamples()).isEqualTo(32);
+        assertThat(c.samplingPlan().threshold()).isEqualTo(0.8);
+        assertThat(c.describe()).containsEntry("RLAIF_JUDGE_MAX_SAMPLES", 32);
+        assertThatThrownBy(() -> JudgeConfig.fromEnv(new Env(Map.of("RLAIF_JUDGE_MIN_SAMPLES", "5")),
+                Fixtures.kafka(dir))).hasMessageContaining("RLAIF_JUDGE_MIN_SAMPLES");
+        assertThatThrownBy(() -> JudgeConfig.fromEnv(new Env(Map.of("RLAIF_JUDGE_MAX_SAMPLES", "2")),
+                Fixtures.kafka(dir))).hasMessageContaining("RLAIF_JUDGE_MAX_SAMPLES");
+        assertThatThrownBy(() -> JudgeConfig.fromEnv(new Env(Map.of("RLAIF_JUDGE_ADAPTIVE_FUTILITY", "1")),
+                Fixtures.kafka(dir))).hasMessageContaining("RLAIF_JUDGE_ADAPTIVE_FUTILITY");
+    }
 }

@@ -12,8 +12,16 @@ import java.util.Map;
  * @param emitOnFirstLabel    emit a human preference at the first annotator label (then re-version at each
  *                            further label) instead of waiting for the escalation's labels_wanted
  * @param defaultLabelsWanted labels to wait for when a pair's escalation was not seen (labels from outside tools)
+ * @param reliabilityMinLabels labels each annotator of a pair needs in the Dawid–Skene fit before their labels are
+ *                             weighted by reliability instead of counted (0: plain majority always)
+ * @param reliabilityRefitLabels human labels between two refits of the annotators' model
  */
-public record MergerConfig(String applicationId, boolean emitOnFirstLabel, int defaultLabelsWanted) {
+public record MergerConfig(String applicationId, boolean emitOnFirstLabel, int defaultLabelsWanted,
+                           int reliabilityMinLabels, int reliabilityRefitLabels) {
+
+    public MergerConfig(String applicationId, boolean emitOnFirstLabel, int defaultLabelsWanted) {
+        this(applicationId, emitOnFirstLabel, defaultLabelsWanted, 20, 100);
+    }
 
     public MergerConfig {
         if (applicationId == null || applicationId.isBlank()) {
@@ -21,6 +29,12 @@ public record MergerConfig(String applicationId, boolean emitOnFirstLabel, int d
         }
         if (defaultLabelsWanted < 1) {
             throw new IllegalArgumentException("RLAIF_MERGER_DEFAULT_LABELS_WANTED must be >= 1, was " + defaultLabelsWanted);
+        }
+        if (reliabilityMinLabels < 0) {
+            throw new IllegalArgumentException("RLAIF_MERGER_RELIABILITY_MIN_LABELS must be >= 0, was " + reliabilityMinLabels);
+        }
+        if (reliabilityRefitLabels < 1) {
+            throw new IllegalArgumentException("RLAIF_MERGER_RELIABILITY_REFIT_LABELS must be >= 1, was " + reliabilityRefitLabels);
         }
     }
 
@@ -32,7 +46,9 @@ public record MergerConfig(String applicationId, boolean emitOnFirstLabel, int d
         return new MergerConfig(
                 env.string("RLAIF_MERGER_APP_ID", "rlaif-merger"),
                 env.bool("RLAIF_MERGER_EMIT_ON_FIRST_LABEL", false),
-                env.integer("RLAIF_MERGER_DEFAULT_LABELS_WANTED", 1));
+                env.integer("RLAIF_MERGER_DEFAULT_LABELS_WANTED", 1),
+                env.integer("RLAIF_MERGER_RELIABILITY_MIN_LABELS", 20),
+                env.integer("RLAIF_MERGER_RELIABILITY_REFIT_LABELS", 100));
     }
 
     /** For the start-up log. */
@@ -41,6 +57,8 @@ public record MergerConfig(String applicationId, boolean emitOnFirstLabel, int d
         m.put("appId", applicationId);
         m.put("emitOnFirstLabel", emitOnFirstLabel);
         m.put("defaultLabelsWanted", defaultLabelsWanted);
+        m.put("reliabilityMinLabels", reliabilityMinLabels);
+        m.put("reliabilityRefitLabels", reliabilityRefitLabels);
         return m;
     }
 }

@@ -7,6 +7,7 @@ import dev.rlaif.merger.enrich.GenerationProcessor;
 import dev.rlaif.common.serde.JsonSerde;
 import dev.rlaif.merger.merge.PairMergeProcessor;
 import dev.rlaif.merger.merge.PairMergeProcessor.Input;
+import dev.rlaif.merger.merge.AnnotatorModel;
 import dev.rlaif.merger.merge.PairState;
 import dev.rlaif.schema.ComparisonPair;
 import dev.rlaif.schema.FeedbackKind;
@@ -68,6 +69,7 @@ public final class MergerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.PAIRS), keys, serdes.<ComparisonPair>valueSerde(ComparisonPair.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.JUDGMENTS), keys, serdes.valueSerde(Topics.JUDGMENTS)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.RESPONSES), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.ANNOTATORS), keys, JsonSerde.of(AnnotatorModel.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.GENERATIONS), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.LINKS), keys, Serdes.String()));
 

@@ -129,6 +129,34 @@ class MergerTopologyTest {
     }
 
     @Test
+    void annotatorsWhoAlwaysContradictTheirPeersAreReadInvertedOnceKnown() {
+        driver.close();
+        start(new MergerConfig("merger-ds", false, 1, 5, 30));
+        String[] contrarians = {"con1", "con2"};
+        int n = 0;
+        for (String con : contrarians) {
+            for (int i = 0; i < 20; i++, n++) {
+                Judgment j = judgment("h" + n, Verdict.A, 0.3, true);
+                escalate(j, EscalationReason.LOW_CONFIDENCE, 3);
+                Choice truth = i % 2 == 0 ? Choice.A : Choice.B;
+                label("l-e-" + n, j.getPairId(), "expert", truth);
+                label("l-r-" + n, j.getPairId(), "ref", truth);
+                label("l-c-" + n, j.getPairId(), con, truth == Choice.A ? Choice.B : Choice.A);
+            }
+        }
+        preferences.readRecordsToList();
+        Judgment x = judgment("px", Verdict.B, 0.3, true);
+        escalate(x, EscalationReason.LOW_CONFIDENCE, 3);
+        label("x1", "px", "expert", Choice.A);
+        label("x2", "px", "con1", Choice.B);
+        label("x3", "px", "con2", Choice.B);
+        PreferenceLabel p = preferences.readRecordsToList().get(0).value();
+        assertThat(p.getSource()).isEqualTo(PreferenceSource.HUMAN);
+        assertThat(p.getChosen().getGenerationId()).isEqualTo("g-px-a");          // plain majority would say B
+        assertThat(p.getNAnnotators()).isEqualTo(3);
+    }
+
+    @Test
     void aJudgmentAloneEmitsNothing() {
         judged(judgment("p0", Verdict.A, 0.3, true));
         assertThat(preferences.isEmpty()).isTrue();

@@ -1,5 +1,6 @@
 package dev.rlaif.router;
 
+import dev.rlaif.router.quality.JudgeQualityConfig;
 import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.service.StreamsService;
@@ -39,7 +40,8 @@ public final class RouterService extends StreamsService {
     protected Topology buildTopology(AvroSerdes serdes) {
         calibration.bindTo(context().metrics());
         context().attributes().put(CALIBRATION_ATTRIBUTE, calibration);
-        return RouterTopology.buildTopology(serdes, config, calibration, context().metrics());
+        return RouterTopology.buildTopology(serdes, config, calibration, context().metrics(),
+                JudgeQualityConfig.fromEnv(context().env()));
     }
 
     @Override

@@ -9,11 +9,19 @@ import dev.rlaif.router.calibration.CalibrationProcessor;
 import dev.rlaif.router.calibration.CalibrationView;
 import dev.rlaif.router.calibration.JudgedPair;
 import dev.rlaif.router.calibration.Observation;
+import dev.rlaif.router.quality.JudgeQuality;
+import dev.rlaif.router.quality.JudgeQualityConfig;
+import dev.rlaif.router.quality.JudgeQualityMetrics;
+import dev.rlaif.router.quality.JudgedForQuality;
+import dev.rlaif.router.quality.QualityEvent;
+import dev.rlaif.router.quality.QualityObserveProcessor;
+import dev.rlaif.router.quality.QualityTableProcessor;
 import dev.rlaif.router.calibration.ObserveProcessor;
 import dev.rlaif.router.policy.RouteProcessor;
 import dev.rlaif.common.serde.JsonSerde;
 import dev.rlaif.schema.CalibrationCell;
 import dev.rlaif.schema.EscalationRequest;
+import dev.rlaif.schema.HumanLabel;
 import dev.rlaif.schema.Judgment;
 import org.apache.avro.specific.SpecificRecord;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +46,7 @@ import org.apache.kafka.streams.state.Stores;
  *                            └─▶ [router-budget-queue, 1 partition] ─▶ router-budget ─▶ escalations
  * human-labels ─▶ router-observe ─▶ [router-calibration-by-model] ─▶ router-calibrate ─▶ calibration (compacted)
  * calibration ─▶ router-calibration-view (global store, every instance) ─▶ live table + metrics
+ * judgments + human-labels ─▶ router-quality-observe ─▶ [router-quality-by-judge] ─▶ router-quality-table (judge quality)
  * </pre>
  *
  * Reads {@code judgments}, {@code human-labels} and {@code calibration}; writes {@code ai-labels},
@@ -59,6 +68,12 @@ public final class RouterTopology {
 
     /** The topology, counting routing outcomes ({@code rlaif_router_routed_total{outcome}}) in {@code metrics}. */
     public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration, MeterRegistry metrics) {
+        return buildTopology(serdes, config, calibration, metrics, JudgeQualityConfig.defaults());
+    }
+
+    /** The topology, with the judge-quality table ({@code rlaif_judge_quality_*} gauges, alarm) set by {@code quality}. */
+    public static Topology buildTopology(AvroSerdes serdes, RouterConfig config, Calibration calibration, MeterRegistry metrics,
+                                         JudgeQualityConfig quality) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
         Serde<Judgment> judgments = serdes.valueSerde(Topics.JUDGMENTS);
@@ -69,8 +84,9 @@ public final class RouterTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ObserveProcessor.STORE), keys, JsonSerde.of(JudgedPair.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CalibrationProcessor.STORE), keys, JsonSerde.of(long[].class)));
 
-        KStream<String, SpecificRecord> routed = builder
-                .stream(Topics.JUDGMENTS.name(), Consumed.with(keys, judgments).withName("router-judgments"))
+        KStream<String, Judgment> judgmentStream = builder
+                .stream(Topics.JUDGMENTS.name(), Consumed.with(keys, judgments).withName("router-judgments"));
+        KStream<String, SpecificRecord> routed = judgmentStream
                 .process(() -> new RouteProcessor(config, calibration, metrics), Named.as("router-route"),
                         RouteProcessor.ROUTED, ObserveProcessor.STORE);
 
@@ -91,7 +107,10 @@ public final class RouterTopology {
                     esc.to(Topics.ESCALATIONS.name(), Produced.with(keys, escalations).withName("router-escalations"));
                 }, "escalation"));
 
-        builder.stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("router-human-labels"))
+        KStream<String, HumanLabel> labelStream = builder
+                .stream(Topics.HUMAN_LABELS.name(), Consumed.with(keys, serdes.valueSerde(Topics.HUMAN_LABELS)).withName("router-human-labels"));
+        judgeQuality(builder, judgmentStream, labelStream, config, quality, metrics);
+        labelStream
                 .process(ObserveProcessor::new, Named.as("router-observe"), ObserveProcessor.STORE)
                 .repartition(Repartitioned.with(keys, JsonSerde.of(Observation.class)).withName("router-calibration-by-model"))
                 .process(() -> new CalibrationProcessor(calibration), Named.as("router-calibrate"), CalibrationProcessor.STORE)
@@ -102,5 +121,24 @@ public final class RouterTopology {
                 Topics.CALIBRATION.name(), Consumed.with(keys, cells).withName("router-calibration-view"),
                 () -> new CalibrationView(calibration));
         return builder.build();
+    }
+
+    /**
+     * The judge-quality table: judgments and human labels ─▶ router-quality-observe ─▶ [router-quality-by-judge] ─▶
+     * router-quality-table (store {@code router-quality}, gauges, alarm).
+     */
+    private static void judgeQuality(StreamsBuilder builder, KStream<String, Judgment> judgments, KStream<String, HumanLabel> labels,
+                                     RouterConfig config, JudgeQualityConfig quality, MeterRegistry metrics) {
+        Serde<String> keys = Serdes.String();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QualityObserveProcessor.STORE), keys,
+                JsonSerde.of(JudgedForQuality.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QualityTableProcessor.STORE), keys,
+                JsonSerde.of(JudgeQuality.Counts.class)));
+        JudgeQualityMetrics gauges = new JudgeQualityMetrics(metrics, quality.floor());
+        judgments.mapValues(j -> (SpecificRecord) j, Named.as("router-quality-judgment"))
+                .merge(labels.mapValues(l -> (SpecificRecord) l, Named.as("router-quality-label")), Named.as("router-quality-inputs"))
+                .process(() -> new QualityObserveProcessor(config), Named.as("router-quality-observe"), QualityObserveProcessor.STORE)
+                .repartition(Repartitioned.with(keys, JsonSerde.of(QualityEvent.class)).withName("router-quality-by-judge"))
+                .process(() -> new QualityTableProcessor(quality, gauges), Named.as("router-quality-table"), QualityTableProcessor.STORE);
     }
 }

@@ -77,6 +77,24 @@ class RouterTopologyTest {
         judgments.pipeInput(j.getPairId(), j, Instant.ofEpochMilli(10_000));
     }
 
+    @Test
+    void judgeQualityIsKeptPerModelAndPromptAndAlarmsWhenAuditsDisagree() {
+        start(RouterConfig.defaults().withAuditRate(1.0));                  // every confident pair is also an audit
+        pipe(judgment("q1", Verdict.A, 0.95, true));
+        pipe(judgment("q2", Verdict.A, 0.95, false));                        // position-inconsistent
+        pipe(judgment("q3", Verdict.B, 0.3, true));                          // low confidence
+        labels.pipeInput("q1", label("m1", "q1", Choice.B));
+        labels.pipeInput("q1", label("m1", "q1", Choice.B));                 // duplicate counts once
+        labels.pipeInput("q3", label("m3", "q3", Choice.B));
+        var gauge = (java.util.function.Function<String, Double>) name -> metrics.get(name)
+                .tag("judge_model", "judge-m").tag("prompt_version", "").gauge().value();
+        assertThat(gauge.apply("rlaif_judge_quality_position_inconsistency")).isEqualTo(1.0 / 3);
+        assertThat(gauge.apply("rlaif_judge_quality_audit_agreement")).isEqualTo(0.0);     // one audit, disagreed
+        // ECE over 10 buckets: bucket 9 (0.95 predicts 0.975, agreement 0), bucket 3 (0.3 predicts 0.65, agreement 1)
+        assertThat(gauge.apply("rlaif_judge_quality_ece")).isCloseTo((0.975 + 0.35) / 2, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(gauge.apply("rlaif_judge_quality_alarm")).isEqualTo(0.0);              // 1 audit < 30 needed
+    }
+
     /** A pair id that the default 5% audit does not sample. */
     private static String unaudited(int i) {
         return IntStream.iterate(i * 1000, n -> n + 1).mapToObj(n -> "p" + n)

@@ -11,6 +11,7 @@ import dev.rlaif.judge.llm.Sampler;
 import dev.rlaif.judge.prompt.PromptTemplate;
 import dev.rlaif.judge.service.JudgeResult;
 import dev.rlaif.judge.service.PairJudge;
+import dev.rlaif.judge.vote.SequentialTest;
 import dev.rlaif.judge.vote.VerdictParser;
 import dev.rlaif.judge.vote.VoteMath;
 import dev.rlaif.schema.ChatMessage;
@@ -20,6 +21,7 @@ import dev.rlaif.schema.JudgeSample;
 import dev.rlaif.schema.JudgeType;
 import dev.rlaif.schema.Judgment;
 import dev.rlaif.schema.Order;
+import dev.rlaif.schema.SamplingStop;
 import dev.rlaif.schema.Verdict;
 import dev.rlaif.schema.VoteCounts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,13 +42,23 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class GenRmJudge implements PairJudge {
 
-    /** Settings of the procedure. */
+    /**
+     * Settings of the procedure.
+     *
+     * @param adaptive the sequential plan (AB/BA rounds until {@link SequentialTest} stops), or null for fixed k
+     */
     public record Settings(int samples, boolean allowTie, double temperature, int maxTokens, int maxReasoningChars,
-                           boolean critiques) {
+                           boolean critiques, SequentialTest.Plan adaptive) {
         public Settings {
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be at least 1, was " + samples);
             }
+        }
+
+        /** Fixed k samples per pair. */
+        public Settings(int samples, boolean allowTie, double temperature, int maxTokens, int maxReasoningChars,
+                        boolean critiques) {
+            this(samples, allowTie, temperature, maxTokens, maxReasoningChars, critiques, null);
         }
     }
 
@@ -74,12 +86,18 @@ public final class GenRmJudge implements PairJudge {
 
     @Override
     public String describe() {
-        return "GenRM LLM judge, model " + endpoint.model() + ", prompt " + prompt.version() + ", " + settings.samples()
-                + " samples per pair" + (critic == null ? ", no critiques" : ", with critiques");
+        SequentialTest.Plan plan = settings.adaptive();
+        String sampling = plan == null ? settings.samples() + " samples per pair"
+                : "adaptive sampling (" + plan.minSamples() + ".." + plan.maxSamples() + " samples in AB/BA rounds)";
+        return "GenRM LLM judge, model " + endpoint.model() + ", prompt " + prompt.version() + ", " + sampling
+                + (critic == null ? ", no critiques" : ", with critiques");
     }
 
     @Override
     public CompletableFuture<JudgeResult> judge(ComparisonPair pair) {
+        if (settings.adaptive() != null) {
+            return judgeAdaptively(pair);
+        }
         long start = System.nanoTime();
         int inOrder = (settings.samples() + 1) / 2;
         int swapped = settings.samples() - inOrder;
@@ -95,6 +113,95 @@ public final class GenRmJudge implements PairJudge {
         CompletableFuture<Judgment> judgment = ab.handle((r, e) -> new Half(r, e))
                 .thenCombine(ba.handle((r, e) -> new Half(r, e)), (h1, h2) -> toJudgment(pair, h1, h2, start, inOrder, swapped));
         return judgment.thenCombine(critiquesDone, (j, ignored) -> result(withCritiques(j, ca, cb), ca, cb));
+    }
+
+    /**
+     * Adaptive sampling: a first round of min/2 samples per order, then one sample per order per round, until the
+     * {@link SequentialTest} settles the pair, finds it futile or the maximum is drawn. Every round has both orders.
+     */
+    private CompletableFuture<JudgeResult> judgeAdaptively(ComparisonPair pair) {
+        long start = System.nanoTime();
+        SequentialTest test = new SequentialTest(settings.adaptive());
+        String conversation = PromptTemplate.transcript(pair.getPrompt());
+        CritiqueCache.Lookup ca = critic == null ? null : critic.critique(pair, pair.getA());
+        CritiqueCache.Lookup cb = critic == null ? null : critic.critique(pair, pair.getB());
+        CompletableFuture<?> critiquesDone = critic == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(ca.critique(), cb.critique());
+        CompletableFuture<Judgment> judgment = round(pair, conversation, test, new Half(ChatResult.empty(), null),
+                new Half(ChatResult.empty(), null), settings.adaptive().minSamples() / 2, start);
+        return judgment.thenCombine(critiquesDone, (j, ignored) -> result(withCritiques(j, ca, cb), ca, cb));
+    }
+
+    private CompletableFuture<Judgment> round(ComparisonPair pair, String conversation, SequentialTest test,
+                                              Half ab, Half ba, int perOrder, long start) {
+        CompletableFuture<ChatResult> nextAb = sampler.sample(request(conversation, pair.getA().getResponse(),
+                pair.getB().getResponse(), perOrder));
+        CompletableFuture<ChatResult> nextBa = sampler.sample(request(conversation, pair.getB().getResponse(),
+                pair.getA().getResponse(), perOrder));
+        return nextAb.handle((r, e) -> new Half(r, e)).thenCombine(nextBa.handle((r, e) -> new Half(r, e)),
+                (h1, h2) -> new Half[] {join(ab, h1, perOrder), join(ba, h2, perOrder)}).thenCompose(halves -> {
+            Half allAb = halves[0];
+            Half allBa = halves[1];
+            int drawnAb = allAb.result().texts().size();
+            int drawnBa = allBa.result().texts().size();
+            if (allAb.error() != null || allBa.error() != null) {
+                return CompletableFuture.completedFuture(stopped(toJudgment(pair, allAb, allBa, start, drawnAb, drawnBa),
+                        drawnAb + drawnBa, SamplingStop.UNAVAILABLE));
+            }
+            SequentialTest.Decision d = test.decide(votes(allAb, allBa));
+            if (d == SequentialTest.Decision.CONTINUE) {
+                return round(pair, conversation, test, allAb, allBa, 1, start);
+            }
+            SamplingStop why = switch (d) {
+                case SETTLED -> SamplingStop.SETTLED;
+                case FUTILE -> SamplingStop.FUTILE;
+                default -> SamplingStop.MAX_SAMPLES;
+            };
+            return CompletableFuture.completedFuture(stopped(toJudgment(pair, allAb, allBa, start, drawnAb, drawnBa),
+                    drawnAb + drawnBa, why));
+        });
+    }
+
+    /**
+     * The answers so far followed by a round's; the round's error, if any, is kept. A round that returned fewer
+     * answers than asked is padded with empty ones (INVALID votes, as in fixed sampling), so every round counts.
+     */
+    private static Half join(Half sofar, Half next, int asked) {
+        if (next.error() != null) {
+            return new Half(sofar.result(), next.error());
+        }
+        ChatResult r = next.result();
+        int missing = asked - r.texts().size();
+        if (missing > 0) {
+            List<String> empty = new ArrayList<>();
+            List<Integer> zero = new ArrayList<>();
+            for (int i = 0; i < missing; i++) {
+                empty.add("");
+                zero.add(0);
+            }
+            r = r.plus(new ChatResult(empty, 0, 0, zero));
+        }
+        return new Half(sofar.result().plus(r), null);
+    }
+
+    /** The mapped-back votes of all answers drawn so far (unparseable ones as INVALID). */
+    private List<VoteMath.Vote> votes(Half ab, Half ba) {
+        List<VoteMath.Vote> votes = new ArrayList<>();
+        for (String text : ab.result().texts()) {
+            votes.add(new VoteMath.Vote(Order.AB, parser.parse(text)));
+        }
+        for (String text : ba.result().texts()) {
+            votes.add(new VoteMath.Vote(Order.BA, VerdictParser.mapBack(parser.parse(text))));
+        }
+        return votes;
+    }
+
+    private Judgment stopped(Judgment j, int drawn, SamplingStop why) {
+        metrics.counter("rlaif_judge_sampling_stops_total", "reason", why.name().toLowerCase()).increment();
+        metrics.summary("rlaif_judge_samples_per_pair").record(drawn);
+        j.setSamplesDrawn(drawn);
+        j.setSamplingStop(why);
+        return j;
     }
 
     private record Half(ChatResult result, Throwable error) {
@@ -150,11 +257,13 @@ public final class GenRmJudge implements PairJudge {
         if (error != null) {
             Throwable cause = Retryability.unwrap(error);
             metrics.counter("rlaif_judge_unavailable_total").increment();
-            return j.setVerdict(Verdict.UNAVAILABLE).setPA(0.5).setConfidence(0.0).setPositionConsistent(false)
+            return j.setSamplesDrawn(votes.size()).setSamplingStop(SamplingStop.UNAVAILABLE)
+                    .setVerdict(Verdict.UNAVAILABLE).setPA(0.5).setConfidence(0.0).setPositionConsistent(false)
                     .setError("judge-unavailable: " + DeadLetters.describe(cause)).build();
         }
         metrics.counter("rlaif_judge_invalid_votes_total").increment(tally.invalid());
-        return j.setVerdict(tally.verdict())
+        return j.setSamplesDrawn(votes.size())
+                .setVerdict(tally.verdict())
                 .setPA(tally.pA())
                 .setConfidence(tally.confidence())
                 .setPositionConsistent(tally.positionConsistent())

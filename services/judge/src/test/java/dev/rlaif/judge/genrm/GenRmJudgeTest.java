@@ -15,6 +15,7 @@ import dev.rlaif.schema.JudgeSample;
 import dev.rlaif.schema.JudgeType;
 import dev.rlaif.schema.Judgment;
 import dev.rlaif.schema.Order;
+import dev.rlaif.schema.SamplingStop;
 import dev.rlaif.schema.Verdict;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -116,6 +117,54 @@ class GenRmJudgeTest {
         assertThat(j.getConfidence()).isZero();
         assertThat(j.getPositionConsistent()).isFalse();
         assertThat(j.getCritiqueIds()).isEmpty();
+    }
+
+    @Test
+    void adaptiveSamplingStopsAClearPairAfterOneRoundOfBothOrders() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, Fixtures.prefers("GOOD", 0)),
+                "RLAIF_JUDGE_CRITIQUES", "false", "RLAIF_JUDGE_ADAPTIVE", "true");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getVerdict()).isEqualTo(Verdict.B);
+        assertThat(j.getSamplesDrawn()).isEqualTo(4);
+        assertThat(j.getSamplingStop()).isEqualTo(SamplingStop.SETTLED);
+        assertThat(j.getConfidence()).isCloseTo(0.9375, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(server.seen()).hasSize(2).allMatch(q -> q.n() == 2);
+    }
+
+    @Test
+    void adaptiveSamplingDrawsBothOrdersEveryRoundAndGivesUpOnAnUndecidablePair() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR,
+                req -> Reply.answers(0, Fixtures.repeat("The first one. [[A]]", req.n()))),
+                "RLAIF_JUDGE_CRITIQUES", "false", "RLAIF_JUDGE_ADAPTIVE", "true", "RLAIF_JUDGE_MAX_SAMPLES", "12");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getSamplingStop()).isIn(SamplingStop.FUTILE, SamplingStop.MAX_SAMPLES);
+        assertThat(j.getSamplesDrawn()).isBetween(4, 12).isEqualTo(j.getSamples().size());
+        assertThat(j.getVotes().getA()).isEqualTo(j.getVotes().getB());              // every round had both orders
+        assertThat(j.getPositionConsistent()).isFalse();
+        long ab = server.seen().stream().filter(q -> q.firstAnswer().startsWith("Put it")).mapToInt(q -> q.n()).sum();
+        long ba = server.seen().stream().filter(q -> q.firstAnswer().startsWith("GOOD")).mapToInt(q -> q.n()).sum();
+        assertThat(ab).isEqualTo(ba).isEqualTo(j.getSamplesDrawn() / 2);
+    }
+
+    @Test
+    void adaptiveSamplingCountsMissingAnswersAsInvalidAndStillEnds() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, req -> Reply.answers(0, List.of())),
+                "RLAIF_JUDGE_CRITIQUES", "false", "RLAIF_JUDGE_ADAPTIVE", "true", "RLAIF_JUDGE_MAX_SAMPLES", "8",
+                "RLAIF_JUDGE_USE_N", "false");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getVerdict()).isEqualTo(Verdict.INVALID);
+        assertThat(j.getSamplesDrawn()).isBetween(4, 8);
+        assertThat(j.getVotes().getInvalid()).isEqualTo(j.getSamplesDrawn());
+        assertThat(j.getSamplingStop()).isIn(SamplingStop.FUTILE, SamplingStop.MAX_SAMPLES);
+    }
+
+    @Test
+    void fixedSamplingRecordsItsSampleCount() throws Exception {
+        GenRmJudge judge = judge(new SimulatedOpenAiEndpoint(8, NMode.HONOUR, Fixtures.prefers("GOOD", 0)),
+                "RLAIF_JUDGE_CRITIQUES", "false");
+        Judgment j = await(judge.judge(bGood)).judgment();
+        assertThat(j.getSamplesDrawn()).isEqualTo(8);
+        assertThat(j.getSamplingStop()).isEqualTo(SamplingStop.FIXED);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rlaif.labeling.stats;
 
+import dev.rlaif.common.annotators.DawidSkene;
 import dev.rlaif.labeling.queue.LabelQueue;
 import dev.rlaif.labeling.store.StoredLabel;
 
@@ -16,7 +17,8 @@ import java.util.TreeSet;
 /**
  * The numbers of the admin stats page and of an annotator's own stats, computed from a consistent snapshot of the
  * queue: queue depth by reason and state, labels per hour, agreement of each annotator with peers (Cohen's kappa
- * against the other labels of the same tasks, Fleiss' kappa over the tasks it labeled) and with the AI judge on
+ * against the other labels of the same tasks, Fleiss' kappa over the tasks it labeled, Dawid–Skene reliability with
+ * a 95% Wilson interval over the annotator's label count) and with the AI judge on
  * audit tasks.
  */
 public final class LabelingStats {
@@ -64,8 +66,15 @@ public final class LabelingStats {
             byAnnotator.computeIfAbsent(l.annotatorId(), k -> new ArrayList<>()).add(l);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
+        DawidSkene.Model reliability = reliability(s.labels());
         for (var e : byAnnotator.entrySet()) {
-            rows.add(row(e.getKey(), e.getValue(), byTask, taskById, now));
+            Map<String, Object> r = row(e.getKey(), e.getValue(), byTask, taskById, now);
+            double rel = reliability.reliability(e.getKey());
+            double[] ci = DawidSkene.wilson(rel, e.getValue().size());
+            r.put("reliability", Double.isNaN(rel) ? null : rel);
+            r.put("reliability_low", Double.isNaN(rel) ? null : ci[0]);
+            r.put("reliability_high", Double.isNaN(rel) ? null : ci[1]);
+            rows.add(r);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("fleiss_kappa", Agreement.fleiss(byTask.values().stream()
@@ -82,6 +91,24 @@ public final class LabelingStats {
         out.put("audit_labels", ai.size());
         out.put("annotators", rows);
         return out;
+    }
+
+    /** The classes of a label in Dawid–Skene's index order. */
+    static final List<String> CLASSES = List.of("A", "B", "TIE");
+
+    /**
+     * Dawid–Skene over every label in the snapshot (items are pairs; the classes A, B, TIE): each annotator's
+     * confusion matrix and reliability, estimated without gold from how their labels co-occur with everyone's.
+     */
+    static DawidSkene.Model reliability(List<StoredLabel> labels) {
+        List<DawidSkene.Label> ls = new ArrayList<>();
+        for (StoredLabel l : labels) {
+            int k = CLASSES.indexOf(l.choice());
+            if (k >= 0) {
+                ls.add(new DawidSkene.Label(l.pairId(), l.annotatorId(), k));
+            }
+        }
+        return DawidSkene.of(CLASSES.size()).fit(ls);
     }
 
     /** One annotator's own numbers (what an annotator may see). */

@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * The merge rules, free of Kafka. Precedence: annotators (once enough labels are in) over product users over the
- * AI. Annotators: majority over their current labels, a tie between the top choices is kept as a tie, agreement =
+ * AI. Annotators: weighted by their Dawid–Skene reliabilities where the {@link AnnotatorModel} knows them all,
+ * else majority over their current labels, a tie between the top choices is kept as a tie, agreement =
  * top count / labels, strength = |votes A - votes B| / labels. A human decision equal to the verdict of a pair the
  * router made an AI label gives source AI_HUMAN with ai_confirmed, strength max(human, AI). Users: the same
  * majority over their pairwise choices. AI: strength |2 p_a - 1|.
@@ -59,8 +60,23 @@ public final class MergeRules {
 
     /** The annotators' majority, when ready. */
     public static Optional<Majority> humanDecision(PairState s, boolean emitOnFirst, int defaultWanted) {
+        return humanDecision(s, emitOnFirst, defaultWanted, null, 0);
+    }
+
+    /**
+     * The annotators' decision, when ready: weighted by their Dawid–Skene reliabilities when the model knows every
+     * one of them from at least {@code minLabels} labels, else the plain majority.
+     */
+    public static Optional<Majority> humanDecision(PairState s, boolean emitOnFirst, int defaultWanted,
+                                                   AnnotatorModel model, int minLabels) {
         if (!humansReady(s, emitOnFirst, defaultWanted)) {
             return Optional.empty();
+        }
+        if (model != null) {
+            Optional<Majority> weighted = model.decide(s, minLabels);
+            if (weighted.isPresent()) {
+                return weighted;
+            }
         }
         return majority(s.annotators.values().stream().map(v -> Choice.valueOf(v.choice())).toList());
     }
@@ -74,6 +90,14 @@ public final class MergeRules {
     public static Optional<PreferenceLabel.Builder> decide(PairState s, ComparisonPair pair, Judgment judgment,
                                                            RankedResponse ra, RankedResponse rb,
                                                            boolean emitOnFirst, int defaultWanted) {
+        return decide(s, pair, judgment, ra, rb, emitOnFirst, defaultWanted, null, 0);
+    }
+
+    /** As above, the annotators weighted by {@code model} where it knows them (see {@link #humanDecision}). */
+    public static Optional<PreferenceLabel.Builder> decide(PairState s, ComparisonPair pair, Judgment judgment,
+                                                           RankedResponse ra, RankedResponse rb,
+                                                           boolean emitOnFirst, int defaultWanted,
+                                                           AnnotatorModel model, int minLabels) {
         if (pair == null) {
             return Optional.empty();
         }
@@ -87,7 +111,7 @@ public final class MergeRules {
         Double agreement = null;
         int n = 0;
         boolean confirmed = false;
-        Optional<Majority> human = humanDecision(s, emitOnFirst, defaultWanted);
+        Optional<Majority> human = humanDecision(s, emitOnFirst, defaultWanted, model, minLabels);
         Optional<Majority> users = majority(s.users.values().stream().map(u -> userChoice(u, pair)).toList());
         if (human.isPresent()) {
             Majority m = human.get();
@@ -147,12 +171,16 @@ public final class MergeRules {
         }
         List<String> good = new ArrayList<>();
         List<String> bad = new ArrayList<>();
+        List<JudgeSample> goodSamples = new ArrayList<>();
+        List<JudgeSample> badSamples = new ArrayList<>();
         for (JudgeSample sample : j.getSamples()) {
             Verdict v = sample.getVerdict();
             if (v != Verdict.A && v != Verdict.B && v != Verdict.TIE) {
                 continue;
             }
-            (v.name().equals(human.choice().name()) ? good : bad).add(sample.getReasoning());
+            boolean matched = v.name().equals(human.choice().name());
+            (matched ? good : bad).add(sample.getReasoning());
+            (matched ? goodSamples : badSamples).add(sample);
         }
         if (good.isEmpty() && bad.isEmpty()) {
             return Optional.empty();
@@ -165,6 +193,8 @@ public final class MergeRules {
                 .setHumanChoice(human.choice())
                 .setGoodReasoning(good)
                 .setBadReasoning(bad)
+                .setGoodSamples(goodSamples)
+                .setBadSamples(badSamples)
                 .setJudgeModel(j.getJudgeModel())
                 .setPromptVersion(j.getPromptVersion())
                 .setCreatedAt(Instant.ofEpochMilli(time))

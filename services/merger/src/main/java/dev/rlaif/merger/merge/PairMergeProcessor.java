@@ -14,9 +14,12 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The per-pair merge: one instance per input (judgments, ai-labels, escalations, human-labels, pairwise
@@ -34,7 +37,8 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
     public static final String PAIRS = "merger-pairs";
     public static final String JUDGMENTS = "merger-judgments";
     public static final String RESPONSES = "merger-responses";
-    public static final String[] STORES = {STATE, PAIRS, JUDGMENTS, RESPONSES};
+    public static final String ANNOTATORS = "merger-annotators";
+    public static final String[] STORES = {STATE, PAIRS, JUDGMENTS, RESPONSES, ANNOTATORS};
 
     private final Input input;
     private final MergerConfig config;
@@ -43,6 +47,8 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
     private KeyValueStore<String, ComparisonPair> pairs;
     private KeyValueStore<String, Judgment> judgments;
     private KeyValueStore<String, RankedResponse> responses;
+    private KeyValueStore<String, AnnotatorModel> annotators;
+    private AnnotatorModel model;
 
     /** @param metrics where {@code rlaif_merger_preferences_total{source}} and {@code rlaif_merger_rationales_total} are counted */
     public PairMergeProcessor(Input input, MergerConfig config, MeterRegistry metrics) {
@@ -58,6 +64,7 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         pairs = context.getStateStore(PAIRS);
         judgments = context.getStateStore(JUDGMENTS);
         responses = context.getStateStore(RESPONSES);
+        annotators = context.getStateStore(ANNOTATORS);
     }
 
     /** Key of a pair's response in {@value #RESPONSES}. */
@@ -101,6 +108,8 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 if (before == null || before.at() <= at) {
                     s.annotators.put(l.getAnnotatorId(), new PairState.Vote(l.getLabelId(), l.getChoice().name(), at));
                 }
+                states.put(pairId, s);
+                refitWhenDue();
             }
             case USER_FEEDBACK -> {
                 UserFeedback f = (UserFeedback) record.value();
@@ -128,6 +137,31 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         states.put(pairId, s);
     }
 
+    /** Refits the annotators' model every {@code reliabilityRefitLabels} human labels of this task. */
+    private void refitWhenDue() {
+        if (config.reliabilityMinLabels() <= 0) {
+            return;
+        }
+        AnnotatorModel m = currentModel();
+        m.labelsSinceFit++;
+        if (m.labelsSinceFit >= config.reliabilityRefitLabels()) {
+            List<PairState> all = new ArrayList<>();
+            try (KeyValueIterator<String, PairState> it = states.all()) {
+                it.forEachRemaining(kv -> all.add(kv.value));
+            }
+            m = AnnotatorModel.fit(all);
+        }
+        model = m;
+        annotators.put(AnnotatorModel.KEY, m);
+    }
+
+    private AnnotatorModel currentModel() {
+        if (model == null) {
+            model = annotators.get(AnnotatorModel.KEY);
+        }
+        return model == null ? new AnnotatorModel() : model;
+    }
+
     private void keepJudgment(Judgment j) {
         judgments.put(j.getPairId(), j);
         pairs.put(j.getPairId(), j.getPair());
@@ -141,7 +175,9 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         Judgment j = judgments.get(pairId);
         RankedResponse ra = responses.get(responseKey(pairId, pair.getA().getGenerationId()));
         RankedResponse rb = responses.get(responseKey(pairId, pair.getB().getGenerationId()));
-        MergeRules.decide(s, pair, j, ra, rb, config.emitOnFirstLabel(), config.defaultLabelsWanted()).ifPresent(p -> {
+        AnnotatorModel m = config.reliabilityMinLabels() > 0 ? currentModel() : null;
+        MergeRules.decide(s, pair, j, ra, rb, config.emitOnFirstLabel(), config.defaultLabelsWanted(), m,
+                config.reliabilityMinLabels()).ifPresent(p -> {
             String fp = MergeRules.fingerprint(p);
             if (!fp.equals(s.fingerprint)) {
                 s.version++;
@@ -152,10 +188,11 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                         "first", String.valueOf(label.getLabelVersion() == 1)).increment();
             }
         });
-        MergeRules.humanDecision(s, config.emitOnFirstLabel(), config.defaultLabelsWanted()).ifPresent(m -> {
-            String fp = m.choice() + "|" + m.n();
+        MergeRules.humanDecision(s, config.emitOnFirstLabel(), config.defaultLabelsWanted(), m,
+                config.reliabilityMinLabels()).ifPresent(h -> {
+            String fp = h.choice() + "|" + h.n();
             if (!fp.equals(s.starFingerprint)) {
-                MergeRules.rationale(pair, j, m, time).ifPresent(r -> {
+                MergeRules.rationale(pair, j, h, time).ifPresent(r -> {
                     s.starFingerprint = fp;
                     context().forward(new Record<String, SpecificRecord>(pairId, r, time));
                     metrics.counter("rlaif_merger_rationales_total").increment();

@@ -33,6 +33,16 @@ public final class ExportStarCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output JSONL file")
     Path out;
 
+    @Option(names = "--sft", description = "TRL SFT JSONL (conversational prompt-completion) (default: OUT with .sft.jsonl)")
+    Path sft;
+
+    @Option(names = "--dpo", description = "TRL DPO JSONL (conversational preference) (default: OUT with .dpo.jsonl)")
+    Path dpo;
+
+    @Option(names = "--allow-tie", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "the judge prompt offered [[C]] for a tie, as RLAIF_JUDGE_ALLOW_TIE (default: ${DEFAULT-VALUE})")
+    boolean allowTie;
+
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $RLAIF_BOOTSTRAP_SERVERS or localhost:9092)")
     String bootstrapServers;
 
@@ -49,8 +59,31 @@ public final class ExportStarCommand implements Callable<Integer> {
         }
         int[] counts = write(latest.values(), out);
         System.out.printf("wrote %d STaR records (%d good, %d bad reasonings) to %s%n", latest.size(), counts[0], counts[1], out);
-        System.out.println(Json.write(Map.of("records", latest.size(), "good_reasoning", counts[0], "bad_reasoning", counts[1], "out", out.toString())));
+        Path sftFile = sft != null ? sft : sibling(out, ".sft.jsonl");
+        Path dpoFile = dpo != null ? dpo : sibling(out, ".dpo.jsonl");
+        Map<String, Object> json = new LinkedHashMap<>(Map.of("records", latest.size(), "good_reasoning", counts[0],
+                "bad_reasoning", counts[1], "out", out.toString()));
+        var prompts = dev.rlaif.common.star.JudgePrompts.find();
+        if (prompts.isEmpty()) {
+            System.out.println("no judge prompt renderer on the classpath: TRL files not written");
+        } else {
+            TrlExport.Counts c = TrlExport.write(latest.values(), prompts.get(), allowTie, sftFile, dpoFile);
+            System.out.printf("wrote %d SFT lines to %s and %d DPO lines to %s (%d records without sample orders skipped)%n",
+                    c.sft(), sftFile, c.dpo(), dpoFile, c.skipped());
+            json.put("sft", c.sft());
+            json.put("sft_out", sftFile.toString());
+            json.put("dpo", c.dpo());
+            json.put("dpo_out", dpoFile.toString());
+        }
+        System.out.println(Json.write(json));
         return 0;
+    }
+
+    /** {@code star.jsonl} → {@code star.sft.jsonl}. */
+    static Path sibling(Path out, String suffix) {
+        String name = out.getFileName().toString();
+        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
+        return out.resolveSibling(stem + suffix);
     }
 
     /** Writes the records as JSONL; returns the numbers of good and bad reasonings. */

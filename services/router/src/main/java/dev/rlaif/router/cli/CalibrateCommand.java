@@ -6,6 +6,10 @@ import dev.rlaif.common.json.Json;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.router.RouterConfig;
+import dev.rlaif.router.quality.JudgeQuality;
+import dev.rlaif.router.quality.JudgeQualityConfig;
+import dev.rlaif.router.quality.OfflineJudgeQuality;
+import dev.rlaif.schema.Judgment;
 import dev.rlaif.router.calibration.Calibration;
 import dev.rlaif.router.calibration.OfflineCalibration;
 import dev.rlaif.schema.EscalationRequest;
@@ -64,12 +68,28 @@ public final class CalibrateCommand implements Callable<Integer> {
             labels.add(r.value());
         }
         Calibration c = OfflineCalibration.compute(escalations, labels, b);
-        report(c, config.confidenceThreshold(), t, min, System.out);
+        List<Judgment> judgments = new ArrayList<>();
+        for (ConsumerRecord<String, Judgment> r : TopicReader.readAll(settings, Topics.JUDGMENTS)) {
+            judgments.add(r.value());
+        }
+        JudgeQuality quality = OfflineJudgeQuality.compute(JudgeQualityConfig.fromEnv(env).newQuality(), judgments,
+                escalations, labels);
+        report(c, config.confidenceThreshold(), t, min, quality.summaries(), System.out);
         return 0;
     }
 
     /** Prints the table and the final JSON line. */
     static void report(Calibration c, double configured, double target, int minSamples, PrintStream out) {
+        report(c, configured, target, minSamples, List.of(), out);
+    }
+
+    private static Double nan(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    /** Prints the calibration table, the judge-quality table and the final JSON line. */
+    static void report(Calibration c, double configured, double target, int minSamples,
+                       List<JudgeQuality.Summary> quality, PrintStream out) {
         out.printf(Locale.ROOT, "%-28s %-11s %7s %9s%n", "judge_model", "confidence", "labels", "agreement");
         List<Map<String, Object>> models = new ArrayList<>();
         for (String model : c.models()) {
@@ -95,6 +115,29 @@ public final class CalibrateCommand implements Callable<Integer> {
             m.put("threshold", threshold > 1 ? null : threshold);
             models.add(m);
         }
+        List<Map<String, Object>> qualityJson = new ArrayList<>();
+        if (!quality.isEmpty()) {
+            out.printf(Locale.ROOT, "%n%-28s %-10s %9s %13s %9s %7s %20s %7s %s%n", "judge_model", "prompt", "judgments",
+                    "inconsistent", "votes/pair", "audits", "audit agreement", "ECE", "alarm");
+        }
+        for (JudgeQuality.Summary q : quality) {
+            out.printf(Locale.ROOT, "%-28s %-10s %9d %13.3f %9.2f %7d %6.3f [%.3f,%.3f] %7.3f %s%n", q.key().judgeModel(),
+                    q.key().promptVersion(), q.judgments(), q.inconsistencyRate(), q.votesPerPair(), q.audits(),
+                    q.auditAgreement(), q.auditLow(), q.auditHigh(), q.ece(), q.alarm() ? "BELOW FLOOR" : "ok");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("judge_model", q.key().judgeModel());
+            m.put("prompt_version", q.key().promptVersion());
+            m.put("judgments", q.judgments());
+            m.put("position_inconsistency", nan(q.inconsistencyRate()));
+            m.put("votes_per_pair", nan(q.votesPerPair()));
+            m.put("audits", q.audits());
+            m.put("audit_agreement", nan(q.auditAgreement()));
+            m.put("audit_agreement_ci", List.of(q.auditLow(), q.auditHigh()));
+            m.put("human_labels", q.labelled());
+            m.put("ece", nan(q.ece()));
+            m.put("alarm", q.alarm());
+            qualityJson.add(m);
+        }
         long total = c.cells().stream().mapToLong(Calibration.Cell::n).sum();
         long agree = c.cells().stream().mapToLong(Calibration.Cell::agree).sum();
         Map<String, Object> json = new LinkedHashMap<>();
@@ -103,6 +146,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         json.put("target_accuracy", target);
         json.put("configured_threshold", configured);
         json.put("judge_models", models);
+        json.put("judge_quality", qualityJson);
         out.println(Json.write(json));
     }
 }
