@@ -122,7 +122,7 @@ public final class GenRmJudge implements PairJudge {
     private CompletableFuture<JudgeResult> judgeAdaptively(ComparisonPair pair) {
         long start = System.nanoTime();
         SequentialTest test = new SequentialTest(settings.adaptive());
-        String conversation = PromptTemplate.transcript(pair.getPrompt());
+        List<ChatMessage> conversation = pair.getPrompt();
         CritiqueCache.Lookup ca = critic == null ? null : critic.critique(pair, pair.getA());
         CritiqueCache.Lookup cb = critic == null ? null : critic.critique(pair, pair.getB());
         CompletableFuture<?> critiquesDone = critic == null ? CompletableFuture.completedFuture(null)
@@ -132,7 +132,7 @@ public final class GenRmJudge implements PairJudge {
         return judgment.thenCombine(critiquesDone, (j, ignored) -> result(withCritiques(j, ca, cb), ca, cb));
     }
 
-    private CompletableFuture<Judgment> round(ComparisonPair pair, String conversation, SequentialTest test,
+    private CompletableFuture<Judgment> round(ComparisonPair pair, List<ChatMessage> conversation, SequentialTest test,
                                               Half ab, Half ba, int perOrder, long start) {
         CompletableFuture<ChatResult> nextAb = sampler.sample(request(conversation, pair.getA().getResponse(),
                 pair.getB().getResponse(), perOrder));
@@ -187,11 +187,13 @@ public final class GenRmJudge implements PairJudge {
     /** The mapped-back votes of all answers drawn so far (unparseable ones as INVALID). */
     private List<VoteMath.Vote> votes(Half ab, Half ba) {
         List<VoteMath.Vote> votes = new ArrayList<>();
-        for (String text : ab.result().texts()) {
-            votes.add(new VoteMath.Vote(Order.AB, parser.parse(text)));
+        ChatResult inOrder = ab.result();
+        for (int i = 0; i < inOrder.texts().size(); i++) {
+            votes.add(new VoteMath.Vote(Order.AB, shown(inOrder, i)));
         }
-        for (String text : ba.result().texts()) {
-            votes.add(new VoteMath.Vote(Order.BA, VerdictParser.mapBack(parser.parse(text))));
+        ChatResult swapped = ba.result();
+        for (int i = 0; i < swapped.texts().size(); i++) {
+            votes.add(new VoteMath.Vote(Order.BA, VerdictParser.mapBack(shown(swapped, i))));
         }
         return votes;
     }
@@ -202,6 +204,11 @@ public final class GenRmJudge implements PairJudge {
         j.setSamplesDrawn(drawn);
         j.setSamplingStop(why);
         return j;
+    }
+
+    /** The verdict answer {@code i} shows; a cut-off answer (finish_reason=length) is INVALID, never parsed. */
+    private Verdict shown(ChatResult r, int i) {
+        return r.cutOff(i) ? Verdict.INVALID : parser.parse(r.texts().get(i));
     }
 
     private record Half(ChatResult result, Throwable error) {
@@ -229,7 +236,7 @@ public final class GenRmJudge implements PairJudge {
             int want = h == ab ? wantAb : wantBa;
             for (int i = 0; i < want; i++) {
                 String text = i < r.texts().size() ? r.texts().get(i) : "";
-                Verdict shown = r.cutOff(i) ? Verdict.INVALID : parser.parse(text); // finish_reason=length
+                Verdict shown = i < r.texts().size() ? shown(r, i) : Verdict.INVALID;
                 Verdict mapped = order == Order.AB ? shown : VerdictParser.mapBack(shown);
                 votes.add(new VoteMath.Vote(order, mapped));
                 samples.add(JudgeSample.newBuilder()
