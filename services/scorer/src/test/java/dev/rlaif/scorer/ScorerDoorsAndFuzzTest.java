@@ -45,7 +45,8 @@ class ScorerDoorsAndFuzzTest {
     void start() throws Exception {
         Env env = new Env(Map.of("RLAIF_MODELS_DIR", models.toString(), "RLAIF_SCORER_ENCODER", "hashing-16",
                 "RLAIF_SCORER_PORT", "0", "RLAIF_SCORER_HOST", "127.0.0.1", "RLAIF_SCORER_MAX_BATCH", "64",
-                "RLAIF_SCORER_TOKENS", "score-token, second-token", "RLAIF_SCORER_MAX_UNSEEN_TEXTS", "12"));
+                "RLAIF_SCORER_TOKENS", "score-token, second-token", "RLAIF_SCORER_MAX_UNSEEN_TEXTS", "12",
+                "RLAIF_MODELS_RECHECK", "100ms", "RLAIF_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
         KafkaSettings kafka = KafkaSettings.fromEnv(env);
         scorer = new ScorerService(ScorerConfig.fromEnv(env, kafka), ServiceContext.of(kafka, env));
         scorer.start();
@@ -53,6 +54,9 @@ class ScorerDoorsAndFuzzTest {
         writer.write(new ModelManifest("v000001", null, Instant.now().toString(), ScorerServiceTest.SPEC, 3, 4, Map.of(), Map.of(),
                 1, "test", 0, Map.of()), ScorerServiceTest.weights(1));
         writer.publish("v000001");
+        // no broker here: the scorer finds the version through its periodic re-check of CURRENT
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> post("/v1/score", ScorerServiceTest.ONE, "score-token").statusCode() != 503);
     }
 
     @AfterEach
