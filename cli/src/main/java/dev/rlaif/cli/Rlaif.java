@@ -29,10 +29,6 @@ public final class Rlaif {
     }
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("rlaif.log.level", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.log.dev.rlaif", System.getProperty("rlaif.log.level.rlaif", "info"));
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.exit(commandLine().execute(args));
     }
 

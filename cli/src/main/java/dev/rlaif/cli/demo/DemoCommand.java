@@ -1,6 +1,12 @@
 package dev.rlaif.cli.demo;
 
+import dev.rlaif.cli.dashboard.DashboardServer;
 import dev.rlaif.cli.ingest.HttpSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.rlaif.cli.logging.DemoLogging;
 import dev.rlaif.cli.ingest.IngestCommand;
 import dev.rlaif.cli.run.ServiceRunner;
 import dev.rlaif.common.config.Env;
@@ -16,6 +22,12 @@ import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
 import dev.rlaif.common.topic.Topics;
+import dev.rlaif.common.kafka.Clients;
+import dev.rlaif.rm.ModelStore;
+import dev.rlaif.rm.data.LabeledPair;
+import dev.rlaif.schema.RewardModelVersion;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,6 +85,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--ui-port", defaultValue = "8085", description = "port of the labeling UI (default ${DEFAULT-VALUE}; a free one if taken)")
     int uiPort;
 
+    @Option(names = "--dashboard-port", defaultValue = "8090", description = "port of the live pipeline dashboard (default ${DEFAULT-VALUE}; a free one if taken)")
+    int dashboardPort;
+
     @Option(names = "--drain-timeout", defaultValue = "PT20M", description = "longest wait for the pipeline to drain (ISO-8601, default ${DEFAULT-VALUE})")
     Duration drainTimeout;
 
@@ -81,6 +96,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--state-dir", description = "keep state here (default: a temporary directory, deleted at exit)")
     Path stateDir;
+
+    @Option(names = "--bootstrap", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "train a first reward model on a slice of the dataset the demo does not replay, so the judge "
+                    + "is confident on some pairs from the start (default: on; --no-bootstrap starts cold: every pair goes to humans until the trainer publishes)")
+    boolean bootstrap;
+
+    @Option(names = "--bootstrap-pairs", defaultValue = "300",
+            description = "comparisons at the end of the dataset the bootstrap model trains on; the replay stops before them (default ${DEFAULT-VALUE})")
+    int bootstrapPairs;
+
+    @Option(names = "--bootstrap-cache", description = "where trained bootstrap models are kept for the next run (default: <state dir or ./.rlaif>/bootstrap-cache)")
+    Path bootstrapCache;
 
     @Option(names = "--env", description = "extra configuration, NAME=VALUE (repeatable)")
     Map<String, String> extraEnv = new HashMap<>();
@@ -96,19 +123,36 @@ public final class DemoCommand implements Callable<Integer> {
         boolean temporary = stateDir == null;
         Path state = temporary ? Files.createTempDirectory("rlaif-demo") : stateDir;
         boolean stayUp = keepRunning != null ? keepRunning : limit == null;
+        Path logFile = state.resolve(LOG_FILE);
+        DemoLogging.splitTo(logFile).ifPresent(f -> log("Kafka's and the other libraries' log lines go to " + f));
 
-        DatasetOracle oracle = new DatasetOracle();
+        List<PreferenceExample> examples;
         try (Stream<PreferenceExample> s = Datasets.readPairs(dataset, fmt)) {
-            (limit == null ? s : s.limit(limit)).forEach(oracle::remember);
+            examples = s.toList();
         }
+        // the bootstrap slice is the end of the file, the replay its start: disjoint by construction
+        int slice = bootstrap ? Math.min(bootstrapPairs, examples.size() / 2) : 0;
+        int replayable = examples.size() - slice;
+        if (limit != null && limit > replayable) {
+            log("--limit " + limit + " is more than the " + replayable + " comparisons before the bootstrap slice: replaying " + replayable);
+        }
+        long replay = limit == null ? replayable : Math.min(limit, replayable);
+        DatasetOracle oracle = new DatasetOracle();
+        examples.subList(0, (int) replay).forEach(oracle::remember);
 
         log("starting an embedded Kafka broker");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"), 0, false);
+             DashboardServer dashboard = DashboardServer.start(registry, "127.0.0.1", isFree(dashboardPort) ? dashboardPort : 0);
              ServiceRunner runner = new ServiceRunner()) {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, state);
             TopicAdmin.createAll(settings);
-            Env env = Env.system().with(demoEnv(state)).with(extraEnv);
-            ServiceContext context = ServiceContext.of(settings, env);
+            log("pipeline dashboard: " + dashboard.url());
+            Env env = Env.system().with(demoEnv(state)).with(Map.of("RLAIF_DASHBOARD_URL", dashboard.url())).with(extraEnv);
+            if (slice > 0) {
+                installBootstrap(settings, state, dataset, examples.subList(replayable, examples.size()), replayable, registry);
+            }
+            ServiceContext context = new ServiceContext(settings, env, registry, new java.util.concurrent.ConcurrentHashMap<>());
             if (simAnnotators > 0) {
                 context.attributes().put(GoldOracle.ATTRIBUTE, oracle);
             }
@@ -118,8 +162,8 @@ public final class DemoCommand implements Callable<Integer> {
             String gatewayUrl = services.stream().filter(svc -> svc.name().equals("gateway")).findFirst()
                     .map(svc -> svc.endpoints().get("http")).orElseThrow(() -> new IllegalStateException("no gateway service"));
 
-            log("replaying " + (limit == null ? "all" : limit) + " comparisons from " + dataset.getFileName() + " through " + gatewayUrl);
-            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true);
+            log("replaying " + replay + " comparisons from " + dataset.getFileName() + " through " + gatewayUrl);
+            long sent = IngestCommand.send(dataset, fmt, replay, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true);
             log("sent " + sent + " generations; waiting for the pipeline to drain");
 
             List<String> groups = services.stream().flatMap(svc -> svc.consumerGroups().stream()).toList();
@@ -131,6 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             boolean settling = services.stream().map(RlaifService::name).toList().containsAll(List.of("router", "merger"));
             printSummary(summary, drained, settling);
+            log("third-party log lines of this run: " + logFile);
             if (stayUp) {
                 log("the pipeline keeps running; Ctrl-C to stop");
                 CountDownLatch stop = new CountDownLatch(1);
@@ -145,6 +190,35 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** Trains (or loads) the bootstrap model on the slice, publishes it as v000001 and announces it on model-versions. */
+    private void installBootstrap(KafkaSettings settings, Path state, Path dataset, List<PreferenceExample> sliceExamples,
+                                  int first, MeterRegistry registry) throws Exception {
+        List<LabeledPair> pairs = sliceExamples.stream().map(LabeledPair::of).flatMap(java.util.Optional::stream).toList();
+        Path cacheRoot = bootstrapCache != null ? bootstrapCache
+                : (stateDir != null ? stateDir : Path.of(".rlaif")).resolve("bootstrap-cache");
+        String sliceId = dataset.toAbsolutePath().normalize() + "#" + first + "+" + sliceExamples.size()
+                + "@" + Files.size(dataset);
+        log("bootstrap reward model: " + pairs.size() + " labeled comparisons " + first + ".." + (first + sliceExamples.size() - 1)
+                + " of " + dataset.getFileName() + " (never replayed)");
+        BootstrapModel.Installed installed;
+        try (ModelStore store = ModelStore.open(state.resolve("models"))) {
+            installed = BootstrapModel.install(store, pairs, sliceId, cacheRoot);
+        }
+        try (KafkaProducer<String, RewardModelVersion> producer = Clients.avroProducer(settings, "rlaif-demo-bootstrap")) {
+            producer.send(new ProducerRecord<>(Topics.MODEL_VERSIONS.name(), installed.event().getVersion(), installed.event()))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Double acc = installed.event().getMetrics().get("accuracy");
+        if (acc != null) {
+            // the same series the trainer reports for its versions, so the dashboard plots v000001 too
+            Gauge.builder("rlaif_trainer_version_accuracy", acc, Double::doubleValue).tag("version", installed.event().getVersion())
+                    .tag("published", "true").register(registry);
+        }
+        log(String.format("bootstrap reward model %s %s in %.1f s, held-out accuracy %s", installed.event().getVersion(),
+                installed.cached() ? "loaded from " + cacheRoot : "trained", installed.seconds(),
+                acc == null ? "n/a" : String.format("%.3f", acc)));
+    }
+
     private Map<String, String> demoEnv(Path state) throws IOException {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("RLAIF_STATE_DIR", state.toString());
@@ -156,6 +230,11 @@ public final class DemoCommand implements Callable<Integer> {
         // A login for a person to label alongside the simulated annotators (the page's URL is printed at start).
         e.put("RLAIF_LABELING_ANNOTATORS", System.getenv().getOrDefault("RLAIF_LABELING_ANNOTATORS", "demo:demo-token"));
         e.put("RLAIF_LABELING_ADMINS", System.getenv().getOrDefault("RLAIF_LABELING_ADMINS", "admin:admin-token"));
+        if (bootstrap) {
+            // the bootstrap model is young (held-out accuracy about 0.7): at the production default of 0.8 it would
+            // be confident on almost nothing; 0.4 lets about a fifth of the pairs through as AI labels
+            e.put("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", System.getenv().getOrDefault("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", "0.4"));
+        }
         e.put("RLAIF_JUDGE_LLM_URL", llmUrl);
         e.put("RLAIF_JUDGE_LLM_MODEL", llmModel);
         e.put("RLAIF_JUDGE_API_KEY_ENV", llmApiKeyEnv);
@@ -203,6 +282,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println(Json.write(Map.of("summary", out)));
     }
 
+    static final String LOG_FILE = "demo.log";
+
     private static boolean isFree(int port) {
         try (ServerSocket s = new ServerSocket(port)) {
             return true;
@@ -219,7 +300,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (Stream<Path> files = Files.walk(root)) {
             List<Path> all = new ArrayList<>(files.toList());
             all.sort(Comparator.reverseOrder());
-            all.forEach(p -> p.toFile().delete());
+            // the log outlives the temporary state: its path was printed
+            all.stream().filter(p -> !p.equals(root) && !p.equals(root.resolve(LOG_FILE))).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             System.err.println("rlaif demo: could not delete " + root + ": " + e.getMessage());
         }

@@ -31,6 +31,8 @@ public final class GatewayService implements RlaifService {
         this.context = context;
     }
 
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
+
     @Override
     public String name() {
         return "gateway";
@@ -40,6 +42,7 @@ public final class GatewayService implements RlaifService {
     public void start() {
         log.info("gateway starting with {}", config.describe());
         publisher = new RecordPublisher(context.kafka(), "gateway", Duration.ofSeconds(30));
+        topicMetrics = publisher.metrics(name(), context.metrics());
         GatewayRoutes routes = new GatewayRoutes(config, publisher, context.metrics(), Clock.systemUTC());
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -63,6 +66,9 @@ public final class GatewayService implements RlaifService {
     public void close() {
         if (app != null) {
             app.stop();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (publisher != null) {
             publisher.close();

@@ -57,6 +57,7 @@ public final class LabelingService implements RlaifService {
     private LabelQueue queue;
     private LabelPublisher publisher;
     private EscalationConsumer consumer;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private Javalin http;
     private SimulatedAnnotators sims;
     private GoldOracle oracle;
@@ -98,6 +99,11 @@ public final class LabelingService implements RlaifService {
         WebPages pages = new WebPages();
         Gauge.builder("labeling.open.tasks", queue, LabelQueue::openCount).register(context.metrics());
         Gauge.builder("labeling.unpublished.labels", queue, LabelQueue::unpublishedCount).register(context.metrics());
+        Gauge.builder("rlaif_labeling_queue_depth", queue, LabelQueue::openCount)
+                .description("escalations waiting for labels").register(context.metrics());
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics());
+        consumer.bind(topicMetrics);
+        publisher.bind(topicMetrics);
         http = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jetty.host = config.host();
@@ -105,6 +111,15 @@ public final class LabelingService implements RlaifService {
             OpsRoutes.add(cfg, context.metrics(), this::health);
             api.routes(cfg);
             pages.routes(cfg);
+            // the live pipeline dashboard of ./rlaif demo and ./rlaif up, linked from the admin page
+            String dashboard = context.env().string("RLAIF_DASHBOARD_URL", "");
+            cfg.routes.get("/dashboard", ctx -> {
+                if (dashboard.isBlank()) {
+                    ctx.status(404).result("no dashboard in this deployment (RLAIF_DASHBOARD_URL is not set)");
+                } else {
+                    ctx.redirect(dashboard);
+                }
+            });
         }).start();
 
         retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -254,6 +269,9 @@ public final class LabelingService implements RlaifService {
         }
         if (queue != null) {
             flushPublished();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (consumer != null) {
             consumer.close();

@@ -67,6 +67,7 @@ public final class TrainerService implements RlaifService {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, RewardModelVersion> producer;
     private KafkaProducer<byte[], byte[]> dlq;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private ModelStore store;
     private Counter rounds;
     private Counter published;
@@ -107,6 +108,7 @@ public final class TrainerService implements RlaifService {
                 new ByteArrayDeserializer());
         producer = Clients.avroProducer(kafka, "rlaif-trainer");
         dlq = Clients.rawProducer(kafka, "rlaif-trainer-dlq");
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), metrics).add(consumer).add(producer).add(dlq);
         List<TopicPartition> parts = consumer.partitionsFor(Topics.PREFERENCES.name(), Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(parts);
@@ -246,6 +248,13 @@ public final class TrainerService implements RlaifService {
         if (outcome.published()) {
             published.increment();
         }
+        Double accuracy = outcome.event().getMetrics().get("accuracy");
+        if (accuracy != null) {
+            // one series per version: the dashboard plots accuracy against version
+            io.micrometer.core.instrument.Gauge.builder("rlaif_trainer_version_accuracy", accuracy, Double::doubleValue)
+                    .description("gold-set accuracy of a trained version").tag("version", outcome.event().getVersion())
+                    .tag("published", Boolean.toString(outcome.published())).register(metrics);
+        }
         producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.MODEL_VERSIONS.name(),
                 outcome.event().getVersion(), outcome.event())).get(30, TimeUnit.SECONDS);
         commit(offsets);
@@ -315,6 +324,9 @@ public final class TrainerService implements RlaifService {
         }
         if (dlq != null) {
             dlq.close();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (store != null) {
             store.close();

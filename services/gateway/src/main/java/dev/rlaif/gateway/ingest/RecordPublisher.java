@@ -31,6 +31,11 @@ public final class RecordPublisher implements AutoCloseable {
         this.timeout = timeout;
     }
 
+    /** Reports the producer's records per topic as {@code rlaif_<service>_records_out_total} (close it with the publisher). */
+    public dev.rlaif.common.metrics.TopicMetrics metrics(String service, io.micrometer.core.instrument.MeterRegistry registry) {
+        return new dev.rlaif.common.metrics.TopicMetrics(service, registry).add(producer);
+    }
+
     /** Sends every record, keyed by {@code key}, and waits for all acknowledgements. */
     public <V extends SpecificRecord> List<RecordMetadata> publish(Topic<V> topic, List<V> records, Function<V, String> key)
             throws PublishException {

@@ -80,6 +80,7 @@ public final class JudgeService implements RlaifService {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, SpecificRecord> producer;
     private KafkaProducer<byte[], byte[]> deadLetters;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private Deserializer<ComparisonPair> pairs;
     private Thread loop;
     private boolean paused;
@@ -129,6 +130,7 @@ public final class JudgeService implements RlaifService {
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         producer = Clients.avroProducer(kafka, groupId + "-out");
         deadLetters = Clients.rawProducer(kafka, groupId + "-dlq");
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(SERVICE, metrics).add(consumer).add(producer).add(deadLetters);
         pairs = AvroSerdes.from(kafka).deserializer();
         running = true;
         loop = new Thread(this::run, "judge-consumer");
@@ -275,6 +277,12 @@ public final class JudgeService implements RlaifService {
             }
         }
         metrics.counter("rlaif_judge_judgments_total", "verdict", j.getVerdict().name()).increment();
+        metrics.timer("rlaif_judge_latency", "judge_type", j.getJudgeType().name()).record(Duration.ofMillis(j.getLatencyMs()));
+        metrics.counter("rlaif_judge_tokens_total", "kind", "prompt").increment(j.getPromptTokens());
+        metrics.counter("rlaif_judge_tokens_total", "kind", "completion").increment(j.getCompletionTokens());
+        if (!j.getPositionConsistent()) {
+            metrics.counter("rlaif_judge_position_inconsistent_total").increment();
+        }
     }
 
     private void finished(OffsetTracker.Track track, long offset, Exception error) {
@@ -390,6 +398,9 @@ public final class JudgeService implements RlaifService {
         }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(10));
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         judge.close();
     }

@@ -62,6 +62,11 @@ public final class EscalationConsumer implements AutoCloseable {
         this.thread = new Thread(this::run, "labeling-escalations");
     }
 
+    /** Reports this consumer's records and dead letters. */
+    public void bind(dev.rlaif.common.metrics.TopicMetrics metrics) {
+        metrics.add(consumer).add(deadLetters);
+    }
+
     /** Starts consuming; returns once the partitions are assigned and positioned. */
     public void start() throws InterruptedException {
         thread.start();
