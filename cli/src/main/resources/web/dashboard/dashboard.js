@@ -2,9 +2,10 @@
 "use strict";
 
 const SERVICES = {
-  gateway: [60, 40], pairing: [230, 40], judge: [400, 40], router: [570, 40], labeling: [570, 200],
-  merger: [740, 120], trainer: [900, 40], scorer: [900, 200],
+  gateway: [55, 50], pairing: [235, 50], judge: [415, 50], router: [595, 50], labeling: [595, 240],
+  merger: [775, 145], trainer: [955, 50], scorer: [955, 240],
 };
+const HALF_W = 48, HALF_H = 22;
 // topic: [from, to]; a topic drawn as the edge between its writer and its reader
 const EDGES = [
   ["generations", "gateway", "pairing"], ["pairs", "pairing", "judge"], ["judgments", "judge", "router"],
@@ -31,16 +32,23 @@ function drawPipeline(doc) {
     const g = document.createElementNS(NS, "g");
     g.setAttribute("class", "edge" + ((t.rate || 0) > 0 ? " live" : ""));
     g.setAttribute("data-topic", topic);
-    const sx = x1 + (x2 > x1 ? 55 : x2 < x1 ? -55 : 0), sy = y1 + (y2 > y1 ? 22 : y2 < y1 ? -22 : 0);
-    const ex = x2 + (x1 > x2 ? 55 : x1 < x2 ? -55 : 0), ey = y2 + (y1 > y2 ? 22 : y1 < y2 ? -22 : 0);
+    const sx = x1 + (x2 > x1 ? HALF_W : x2 < x1 ? -HALF_W : 0), sy = y1 + (y2 > y1 ? HALF_H : y2 < y1 ? -HALF_H : 0);
+    const ex = x2 + (x1 > x2 ? HALF_W : x1 < x2 ? -HALF_W : 0), ey = y2 + (y1 > y2 ? HALF_H : y1 < y2 ? -HALF_H : 0);
     const path = document.createElementNS(NS, "path");
     path.setAttribute("d", `M ${sx} ${sy} L ${ex} ${ey}`);
     g.appendChild(path);
-    const label = document.createElementNS(NS, "text");
-    label.setAttribute("x", (sx + ex) / 2);
-    label.setAttribute("y", (sy + ey) / 2 - 6);
-    label.textContent = `${topic} ${fmt(t.rate || 0)}/s (${Math.round(t.total || 0)})`;
-    g.appendChild(label);
+    // two short lines beside the edge: the topic, then its live rate and total
+    const vertical = sx === ex;
+    const lx = (sx + ex) / 2 + (vertical ? 8 : 0), ly = (sy + ey) / 2 - (vertical ? 4 : 18);
+    [[topic, "topic"], [`${fmt(t.rate || 0)}/s · ${Math.round(t.total || 0)}`, "rate"]].forEach(([text, cls], i) => {
+      const label = document.createElementNS(NS, "text");
+      label.setAttribute("x", lx);
+      label.setAttribute("y", ly + i * 12);
+      label.setAttribute("class", cls);
+      if (vertical) label.setAttribute("text-anchor", "start");
+      label.textContent = text;
+      g.appendChild(label);
+    });
     svg.appendChild(g);
   }
   for (const [name, [x, y]] of Object.entries(SERVICES)) {
@@ -48,7 +56,7 @@ function drawPipeline(doc) {
     const g = document.createElementNS(NS, "g");
     g.setAttribute("class", "svc");
     g.setAttribute("id", "svc-" + name);
-    g.innerHTML = `<rect x="${x - 55}" y="${y - 22}" width="110" height="44"></rect>
+    g.innerHTML = `<rect x="${x - HALF_W}" y="${y - HALF_H}" width="${2 * HALF_W}" height="${2 * HALF_H}"></rect>
       <text x="${x}" y="${y - 3}">${name}</text>
       <text class="sub" x="${x}" y="${y + 13}">lag ${Math.round(s.lag || 0)} · err ${Math.round(s.errors || 0)}</text>`;
     svg.appendChild(g);
@@ -102,8 +110,8 @@ async function refresh() {
     chart("chart-versions", "versions", ["gold accuracy"], [xs.length ? xs : [1], v.length ? v.map(x => x.accuracy) : [null]], {
       time: false, points: true,
       x: { label: "version" },
-      scales: { x: { time: false }, y: { range: [0.4, 1] } },
-      axes: [{ values: (u, vals) => vals.map(i => (v[Math.round(i) - 1] || {}).version || "") }, {}],
+      scales: { x: { time: false, range: () => [0.5, Math.max(1, v.length) + 0.5] }, y: { range: [0.4, 1] } },
+      axes: [{ splits: () => (xs.length ? xs : [1]), values: (u, vals) => vals.map(i => (v[Math.round(i) - 1] || {}).version || "") }, {}],
     });
     document.getElementById("status").textContent =
       `${t.length} samples · ${v.length} model version(s) · updated ${new Date().toLocaleTimeString()}`;

@@ -1,5 +1,7 @@
 package dev.rlaif.cli;
 
+import dev.rlaif.cli.bench.BenchSuite;
+import dev.rlaif.cli.bench.PipelineBench;
 import dev.rlaif.cli.demo.DemoCommand;
 import dev.rlaif.cli.ingest.IngestCommand;
 import dev.rlaif.cli.run.BrokerCommand;
@@ -20,10 +22,6 @@ import java.util.ServiceLoader;
         subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, IngestCommand.class, BrokerCommand.class})
 public final class Rlaif {
 
-    @Command(name = "bench", description = "Benchmarks; each prints figures and ends with one JSON line.")
-    static final class Bench {
-    }
-
     @Command(name = "export", description = "Exports datasets from the topics.")
     static final class Export {
     }
@@ -35,7 +33,8 @@ public final class Rlaif {
     /** The full command tree, contributions included. */
     public static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Rlaif());
-        CommandLine bench = new CommandLine(new Bench());
+        CommandLine bench = new CommandLine(new BenchSuite());
+        bench.addSubcommand(new PipelineBench());
         CommandLine export = new CommandLine(new Export());
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
             for (CommandProvider.Contribution c : provider.commands()) {

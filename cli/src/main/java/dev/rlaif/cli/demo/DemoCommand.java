@@ -212,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (acc != null) {
             // the same series the trainer reports for its versions, so the dashboard plots v000001 too
             Gauge.builder("rlaif_trainer_version_accuracy", acc, Double::doubleValue).tag("version", installed.event().getVersion())
-                    .tag("published", "true").register(registry);
+                    .tag("published", "true").strongReference(true).register(registry);
         }
         log(String.format("bootstrap reward model %s %s in %.1f s, held-out accuracy %s", installed.event().getVersion(),
                 installed.cached() ? "loaded from " + cacheRoot : "trained", installed.seconds(),

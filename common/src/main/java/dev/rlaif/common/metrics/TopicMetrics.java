@@ -95,7 +95,7 @@ public final class TopicMetrics implements AutoCloseable {
             }
             for (MetricName n : metrics.keySet()) {
                 String topic = n.tags().get("topic");
-                if (topic == null) {
+                if (topic == null || internal(topic)) {
                     continue;
                 }
                 switch (n.name()) {
@@ -117,6 +117,12 @@ public final class TopicMetrics implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Kafka Streams' own changelog and repartition topics: state plumbing, not the pipeline's records. */
+    static boolean internal(String topic) {
+        return topic.endsWith("-changelog") || topic.endsWith("-repartition")
+                || topic.endsWith("-changelog.dlq") || topic.endsWith("-repartition.dlq");
     }
 
     private void counter(String name, String topic, String group, String metric) {

@@ -142,6 +142,11 @@ public final class LabelingService implements RlaifService {
     }
 
     /** Publishes a stored label once even when the same label is submitted twice at the same moment. */
+    /** Publishes a stored label to human-labels (acks=all) exactly as a submit over HTTP does (the benchmark's floor). */
+    public void publish(StoredLabel label) {
+        publishOnce(label);
+    }
+
     private void publishOnce(StoredLabel label) {
         while (!queue.isPublished(label.labelId())) {
             CompletableFuture<Void> mine = new CompletableFuture<>();

@@ -253,7 +253,7 @@ public final class TrainerService implements RlaifService {
             // one series per version: the dashboard plots accuracy against version
             io.micrometer.core.instrument.Gauge.builder("rlaif_trainer_version_accuracy", accuracy, Double::doubleValue)
                     .description("gold-set accuracy of a trained version").tag("version", outcome.event().getVersion())
-                    .tag("published", Boolean.toString(outcome.published())).register(metrics);
+                    .tag("published", Boolean.toString(outcome.published())).strongReference(true).register(metrics);
         }
         producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.MODEL_VERSIONS.name(),
                 outcome.event().getVersion(), outcome.event())).get(30, TimeUnit.SECONDS);
