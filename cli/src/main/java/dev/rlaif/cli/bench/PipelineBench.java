@@ -74,8 +74,27 @@ public final class PipelineBench implements Callable<Integer> {
     @Option(names = "--generations", defaultValue = "60000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE})")
     int generations;
 
+    @Option(names = "--judge-comparisons", defaultValue = "200",
+            description = "HH-RLHF comparisons for the second line, with the real reward-model judge in the path (default ${DEFAULT-VALUE}; 0 = skip)")
+    int judgeComparisons;
+
     @Option(names = "--timeout", defaultValue = "PT5M", description = "longest wait per phase (default ${DEFAULT-VALUE})")
     Duration timeout;
+
+    /** The second line: generations to judgments with the real reward-model judge (MiniLM features) in the path. */
+    public record JudgeLine(long generations, long pairs, double seconds, double meanJudgeMs) {
+        public double gensPerS() {
+            return generations / seconds;
+        }
+
+        public String json() {
+            return String.format(Locale.ROOT, "{\"bench\": \"pipeline_with_judge\", \"gens_per_s\": %.1f, \"pairs_per_s\": %.1f, "
+                            + "\"judge_ms_per_pair\": %.1f, \"judge_bound_pairs_per_s\": %.1f, \"generations\": %d, \"pairs\": %d}",
+                    gensPerS(), pairs / seconds, meanJudgeMs, 1000.0 / meanJudgeMs, generations, pairs);
+        }
+    }
+
+    private JudgeLine judgeLine;
 
     /** What a run measured. */
     public record Result(long generations, double pipelineGensPerS, double passthroughGensPerS, double peakHeapMb,
@@ -99,6 +118,13 @@ public final class PipelineBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "floor: Streams pass-through %.0f generations/s (%.2f s)%n", r.passthroughGensPerS(), r.passthroughSeconds());
         System.out.printf(Locale.ROOT, "pipeline: pairing -> instant judge -> router -> merger %.0f generations/s (%.2f s, %d preferences), "
                 + "ratio %.2f, peak heap %.0f MB%n", r.pipelineGensPerS(), r.pipelineSeconds(), r.preferences(), r.ratio(), r.peakHeapMb());
+        if (judgeLine != null) {
+            System.out.printf(Locale.ROOT, "with the real reward-model judge in the path: %.1f generations/s (%d pairs in %.1f s); "
+                            + "bound by the judge's scoring, %.0f ms per pair on one worker thread (MiniLM on both responses and the prompt) "
+                            + "= at most %.1f pairs/s%n", judgeLine.gensPerS(), judgeLine.pairs(), judgeLine.seconds(),
+                    judgeLine.meanJudgeMs(), 1000.0 / judgeLine.meanJudgeMs());
+            System.out.println(judgeLine.json());
+        }
         System.out.println(r.json());
         return 0;
     }
@@ -120,6 +146,9 @@ public final class PipelineBench implements Callable<Integer> {
             long[] prefs = new long[1];
             double[] peak = new double[1];
             double pipeSeconds = pipeline(settings, gens.size(), second, prefs, peak);
+            if (judgeComparisons > 0) {
+                judgeLine = withJudge(settings, judgeComparisons);
+            }
             return new Result(generations, generations / pipeSeconds, generations / passSeconds, peak[0], prefs[0], pipeSeconds, passSeconds);
         } finally {
             deleteTree(work);
@@ -180,9 +209,97 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * Real comparisons through pairing and the real judge (reward-model backend, the demo's bootstrap model, cached
+     * like the demo's), timed from the first generation sent to the last judgment read.
+     */
+    private JudgeLine withJudge(KafkaSettings settings, int comparisons) throws Exception {
+        java.nio.file.Path data = dev.rlaif.common.dataset.SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz");
+        List<dev.rlaif.common.dataset.PreferenceExample> examples;
+        try (Stream<dev.rlaif.common.dataset.PreferenceExample> s = dev.rlaif.common.dataset.Datasets.readPairs(data,
+                dev.rlaif.common.dataset.DatasetFormat.detect(data))) {
+            examples = s.toList();
+        }
+        int slice = 300;
+        int first = examples.size() - slice;
+        Path models = settings.stateDir().resolve("models");
+        try (dev.rlaif.rm.ModelStore store = dev.rlaif.rm.ModelStore.open(models)) {
+            List<dev.rlaif.rm.data.LabeledPair> pairs = examples.subList(first, examples.size()).stream()
+                    .map(dev.rlaif.rm.data.LabeledPair::of).flatMap(java.util.Optional::stream).toList();
+            dev.rlaif.cli.demo.BootstrapModel.install(store, pairs,
+                    data.toAbsolutePath().normalize() + "#" + first + "+" + slice + "@" + Files.size(data),
+                    Path.of(".rlaif").resolve("bootstrap-cache"));
+        }
+        List<PolicyGeneration> gens = new ArrayList<>();
+        Instant now = Instant.now();
+        for (var ex : examples.subList(0, Math.min(comparisons, first))) {
+            gens.addAll(dev.rlaif.common.dataset.Datasets.toGenerations(ex, "bench-policy", now, Map.of()));
+        }
+        // the judge's group starts at the end of pairs: the earlier phases' pairs were answered by the instant judge
+        Map<String, String> vars = new HashMap<>();
+        vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
+        vars.put("RLAIF_MODELS_DIR", models.toString());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < settings.partitions(); p++) {
+                ends.put(new TopicPartition(Topics.PAIRS.name(), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+            admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).forEach((tp, r) -> at.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset())));
+            admin.alterConsumerGroupOffsets("rlaif-judge", at).all().get(30, TimeUnit.SECONDS);
+        }
+        ServiceContext context = ServiceContext.of(settings, new Env(vars));
+        try (ServiceRunner runner = new ServiceRunner(); Counter pairs = new Counter(settings, Topics.PAIRS.name());
+             Counter judgments = new Counter(settings, Topics.JUDGMENTS.name())) {
+            runner.start(ServiceRunner.select(Set.of("judge")), context);
+            pairs.drain();
+            judgments.drain();
+            long pairsBefore = pairs.count();
+            long judgedBefore = judgments.count();
+            long t0 = System.nanoTime();
+            try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-judge-generations")) {
+                for (PolicyGeneration g : gens) {
+                    p.send(new ProducerRecord<>(Topics.GENERATIONS.name(), g.getPromptId(), g));
+                }
+                p.flush();
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long stableSince = System.nanoTime();
+            long lastPairs = -1;
+            long lastJudged = 0;
+            long lastJudgmentAt = t0;
+            while (true) {
+                pairs.poll();
+                judgments.poll();
+                if (judgments.count() != lastJudged) {
+                    lastJudged = judgments.count();
+                    lastJudgmentAt = System.nanoTime();
+                }
+                long newPairs = pairs.count() - pairsBefore;
+                if (newPairs != lastPairs) {
+                    lastPairs = newPairs;
+                    stableSince = System.nanoTime();
+                }
+                // every pair formed (no new one for 3 s) has its judgment
+                if (newPairs > 0 && judgments.count() - judgedBefore >= newPairs && System.nanoTime() - stableSince > 3e9) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("with the judge: " + (judgments.count() - judgedBefore) + " of " + newPairs
+                            + " pairs judged after " + timeout);
+                }
+            }
+            double seconds = (lastJudgmentAt - t0) / 1e9;   // to the last judgment read, not to the end of the quiet wait
+            var timer = context.metrics().find("rlaif_judge_latency").timer();
+            double meanMs = timer == null ? Double.NaN : timer.mean(TimeUnit.MILLISECONDS);
+            return new JudgeLine(gens.size(), lastPairs, Math.max(seconds, 1e-3), meanMs);
+        }
+    }
+
     /** Sends the generations and waits until {@code outputTopic} holds {@code expected} committed records. */
     private double timed(KafkaSettings settings, List<PolicyGeneration> gens, String outputTopic, long expected, Object unused) throws Exception {
         try (Counter counter = new Counter(settings, outputTopic)) {
+            counter.drain();
             long before = counter.count();
             long t0 = System.nanoTime();
             try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-generations")) {
@@ -239,6 +356,17 @@ public final class PipelineBench implements Callable<Integer> {
 
         void poll() {
             count += consumer.poll(Duration.ofMillis(100)).count();
+        }
+
+        /** Reads up to the current end. */
+        void drain() {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int empty = 0;
+            while (empty < 3 && System.nanoTime() < deadline) {
+                int n = consumer.poll(Duration.ofMillis(200)).count();
+                count += n;
+                empty = n == 0 ? empty + 1 : 0;
+            }
         }
 
         long count() {

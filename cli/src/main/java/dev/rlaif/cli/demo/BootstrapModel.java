@@ -39,7 +39,7 @@ import java.util.Map;
  * <p>A trained model is cached in a directory keyed by the dataset file, the slice and the training settings, so a
  * second demo run loads it instead of training again.
  */
-final class BootstrapModel {
+public final class BootstrapModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapModel.class);
     static final String VERSION = "v000001";
@@ -49,7 +49,7 @@ final class BootstrapModel {
     static final TrainConfig CONFIG = TrainConfig.DEFAULT;
 
     /** What {@link #install} did. */
-    record Installed(RewardModelVersion event, boolean cached, double seconds) {
+    public record Installed(RewardModelVersion event, boolean cached, double seconds) {
     }
 
     private BootstrapModel() {
@@ -61,7 +61,7 @@ final class BootstrapModel {
      *
      * @param sliceId what the slice is (file, first index, count), part of the cache key
      */
-    static Installed install(ModelStore store, List<LabeledPair> slice, String sliceId, Path cacheRoot) throws IOException {
+    public static Installed install(ModelStore store, List<LabeledPair> slice, String sliceId, Path cacheRoot) throws IOException {
         long t0 = System.nanoTime();
         if (!store.versions().isEmpty()) {
             throw new IllegalStateException("the models directory " + store.dir() + " already holds versions: no bootstrap");
