@@ -71,7 +71,7 @@ import java.util.stream.Stream;
         description = "Benchmark generations -> pairing -> (instant judge) -> router -> merger against a Streams pass-through floor.")
 public final class PipelineBench implements Callable<Integer> {
 
-    @Option(names = "--generations", defaultValue = "60000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE})")
+    @Option(names = "--generations", defaultValue = "40000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE})")
     int generations;
 
     @Option(names = "--judge-comparisons", defaultValue = "200",
@@ -146,6 +146,8 @@ public final class PipelineBench implements Callable<Integer> {
             long[] prefs = new long[1];
             double[] peak = new double[1];
             double pipeSeconds = pipeline(settings, gens.size(), second, prefs, peak);
+            System.out.printf(Locale.ROOT, "measured: pass-through %.2f s, pipeline %.2f s for %d generations each%n",
+                    passSeconds, pipeSeconds, generations);
             if (judgeComparisons > 0) {
                 judgeLine = withJudge(settings, judgeComparisons);
             }
@@ -251,7 +253,7 @@ public final class PipelineBench implements Callable<Integer> {
         ServiceContext context = ServiceContext.of(settings, new Env(vars));
         try (ServiceRunner runner = new ServiceRunner(); Counter pairs = new Counter(settings, Topics.PAIRS.name());
              Counter judgments = new Counter(settings, Topics.JUDGMENTS.name())) {
-            runner.start(ServiceRunner.select(Set.of("judge")), context);
+            runner.start(ServiceRunner.select(Set.of("pairing", "judge")), context);
             pairs.drain();
             judgments.drain();
             long pairsBefore = pairs.count();
