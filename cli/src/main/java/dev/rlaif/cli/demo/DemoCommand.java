@@ -248,11 +248,20 @@ public final class DemoCommand implements Callable<Integer> {
         long lastPrint = 0;
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            Map<String, Long> lags = probe.lagByGroup(groups);
+            Map<String, Long> lags;
+            Map<String, Long> now;
+            try {
+                lags = probe.lagByGroup(groups);
+                now = probe.offsets(List.of(Topics.PAIRS, Topics.JUDGMENTS, Topics.ESCALATIONS,
+                        Topics.HUMAN_LABELS, Topics.PREFERENCES, Topics.MODEL_VERSIONS));
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // a starved machine can stall the broker for a while: look again, until the drain deadline
+                log("the broker did not answer the progress probe in time (" + e + "); asking again");
+                stableRounds = 0;
+                continue;
+            }
             long lag = lags.values().stream().mapToLong(Long::longValue).sum();
             boolean idle = PipelineProbe.allIdle(services);
-            Map<String, Long> now = probe.offsets(List.of(Topics.PAIRS, Topics.JUDGMENTS, Topics.ESCALATIONS,
-                    Topics.HUMAN_LABELS, Topics.PREFERENCES, Topics.MODEL_VERSIONS));
             stableRounds = lag == 0 && idle && now.equals(last) ? stableRounds + 1 : 0;
             last = now;
             if (System.nanoTime() - lastPrint > 5_000_000_000L) {

@@ -54,7 +54,8 @@ public final class ScorerBench implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "minilm")
     String encoder;
 
-    PrintStream stdout = System.out;
+    /** Where figures go; null = System.out at the time of the call (so ./rlaif bench can capture them). */
+    PrintStream stdout;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ScorerBench()).execute(args));
@@ -62,6 +63,7 @@ public final class ScorerBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintStream stdout = this.stdout != null ? this.stdout : System.out;
         List<LabeledPair> pairs = PairFiles.read(SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
         if (pairs.size() < trainPairs + 10) {
             throw new IllegalArgumentException("not enough pairs");

@@ -62,7 +62,8 @@ public final class TrainerBench implements Callable<Integer> {
     @Option(names = "--set", description = "Trainer variable overrides, e.g. --set RLAIF_TRAINER_MAX_STEPS=100.")
     Map<String, String> overrides = new HashMap<>();
 
-    PrintStream stdout = System.out;
+    /** Where figures go; null = System.out at the time of the call (so ./rlaif bench can capture them). */
+    PrintStream stdout;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new TrainerBench()).execute(args));
@@ -70,6 +71,7 @@ public final class TrainerBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintStream stdout = this.stdout != null ? this.stdout : System.out;
         List<LabeledPair> pairs = PairFiles.read(data != null ? data : SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
         Path state = Files.createTempDirectory("rlaif-bench-trainer");
         try (LocalBroker kafka = LocalBroker.startTemporary()) {
