@@ -1,5 +1,7 @@
 package dev.rlaif.cli;
 
+import dev.rlaif.cli.bench.BenchSuite;
+import dev.rlaif.cli.bench.PipelineBench;
 import dev.rlaif.cli.demo.DemoCommand;
 import dev.rlaif.cli.demo.StatusCommand;
 import dev.rlaif.cli.deploy.TopicsCommand;
@@ -26,26 +28,19 @@ import java.util.ServiceLoader;
                 RegistryCommand.class, StatusCommand.class, DlqCommand.class, TopicsCommand.class, WarmupCommand.class})
 public final class Rlaif {
 
-    @Command(name = "bench", description = "Benchmarks; each prints figures and ends with one JSON line.")
-    static final class Bench {
-    }
-
     @Command(name = "export", description = "Exports datasets from the topics.")
     static final class Export {
     }
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("rlaif.log.level", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.log.dev.rlaif", System.getProperty("rlaif.log.level.rlaif", "info"));
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.exit(commandLine().execute(args));
     }
 
     /** The full command tree, contributions included. */
     public static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Rlaif());
-        CommandLine bench = new CommandLine(new Bench());
+        CommandLine bench = new CommandLine(new BenchSuite());
+        bench.addSubcommand(new PipelineBench());
         CommandLine export = new CommandLine(new Export());
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
             for (CommandProvider.Contribution c : provider.commands()) {

@@ -38,7 +38,9 @@ class DemoCommandTest {
         assertThat(summary.get("dlq").asLong()).isZero();
         assertThat(summary.get("drained").asBoolean()).isTrue();
         assertThat(summary.get("judgments").asLong()).as("one judgment per pair").isEqualTo(24);
-        assertThat(summary.get("escalations").asLong()).as("the reward-model judge abstains before any model").isPositive();
+        assertThat(summary.get("ai_labels").asLong()).as("the bootstrap model is confident on some pairs").isPositive();
+        assertThat(summary.get("escalations").asLong()).as("and unsure of others").isPositive();
+        assertThat(summary.get("version_accuracy").has("v000001")).as("the bootstrap version is published").isTrue();
         assertThat(summary.get("human_labels").asLong()).as("the simulated annotators labeled").isPositive();
         assertThat(summary.get("preferences").asLong() + summary.get("open_escalations").asLong())
                 .as("every pair ends as one preference or one open escalation").isEqualTo(24);

@@ -135,13 +135,37 @@ public final class PipelineProbe implements AutoCloseable {
         }
         s.put("open_escalations", open.size());
         s.put("rationales", count(Topics.RATIONALES));
-        s.put("model_versions", count(Topics.MODEL_VERSIONS));
+        var versions = TopicReader.readAll(settings, Topics.MODEL_VERSIONS);
+        s.put("model_versions", versions.size());
+        s.put("version_accuracy", versionAccuracy(versions));
         long dlq = 0;
         for (Topic<?> t : Topics.ALL) {
             dlq += TopicReader.count(settings, t.dlq());
         }
         s.put("dlq", dlq);
         return s;
+    }
+
+    /**
+     * Gold accuracy of each published version, as its trainer round (or the demo's bootstrap) measured it:
+     * {@code {"v000001": {"accuracy": 0.61, "n_eval": 60}, ...}}; null accuracy where the gold set was empty.
+     */
+    static Map<String, Object> versionAccuracy(List<ConsumerRecord<String, dev.rlaif.schema.RewardModelVersion>> versions) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        for (var r : versions) {
+            var v = r.value();
+            if (v == null || !v.getPublished()) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            Double acc = v.getMetrics().get("accuracy");
+            Double n = v.getMetrics().get("n_eval");
+            m.put("accuracy", acc == null ? null : Math.round(acc * 1000) / 1000.0);
+            m.put("n_eval", n == null ? 0 : n.longValue());
+            m.put("n_train", v.getNTrain());
+            out.put(v.getVersion(), m);
+        }
+        return out;
     }
 
     /** Cheap progress numbers: records per topic from offsets (transaction markers included, so approximate). */

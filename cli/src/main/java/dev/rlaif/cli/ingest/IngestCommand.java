@@ -8,8 +8,7 @@ import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.cli.run.ConnectionOptions;
 import dev.rlaif.schema.PolicyGeneration;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import dev.rlaif.common.progress.ProgressBars;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,8 +113,7 @@ public final class IngestCommand implements Callable<Integer> {
         units = units.map(u -> u.stream().filter(keep).toList()).filter(u -> !u.isEmpty());
         long sent = 0;
         try (Stream<List<PolicyGeneration>> s = units;
-             ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("ingest").setStyle(ProgressBarStyle.ASCII)
-                     .setInitialMax(limit == null ? -1 : limit).setUnit(" records", 1).continuousUpdate().build() : null) {
+             ProgressBar bar = progress ? ProgressBars.of("ingest", limit == null ? -1 : limit, " records") : null) {
             List<PolicyGeneration> batch = new ArrayList<>();
             Iterator<List<PolicyGeneration>> it = s.iterator();
             long started = System.nanoTime();

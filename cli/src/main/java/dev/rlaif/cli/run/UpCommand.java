@@ -6,6 +6,9 @@ import dev.rlaif.common.http.OpsConfig;
 import dev.rlaif.common.http.OpsServer;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.cli.dashboard.DashboardServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,16 +29,31 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "Comma-separated services to run (default: all)")
     List<String> only = List.of();
 
+    @Option(names = "--dashboard-port", defaultValue = "8090",
+            description = "port of the live pipeline dashboard of the services in this process (default ${DEFAULT-VALUE}; 0 = any free port, -1 = none)")
+    int dashboardPort = 8090;
+
     @Override
     public Integer call() throws Exception {
-        return runUntilStopped(connection.env(), new LinkedHashSet<>(only));
+        return runUntilStopped(connection.env(), new LinkedHashSet<>(only), dashboardPort);
     }
 
     static int runUntilStopped(Env env, java.util.Set<String> names) throws Exception {
+        return runUntilStopped(env, names, -1);
+    }
+
+    static int runUntilStopped(Env env, java.util.Set<String> names, int dashboardPort) throws Exception {
         KafkaSettings kafka = KafkaSettings.fromEnv(env);
         System.err.println("rlaif: connecting to " + kafka.describe());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        if (dashboardPort >= 0) {
+            DashboardServer dashboard = DashboardServer.start(registry, env.string("RLAIF_DASHBOARD_HOST", "127.0.0.1"), dashboardPort);
+            Runtime.getRuntime().addShutdownHook(new Thread(dashboard::close, "rlaif-dashboard-shutdown"));
+            env = env.with(java.util.Map.of("RLAIF_DASHBOARD_URL", dashboard.url()));
+            System.err.println("rlaif: pipeline dashboard " + dashboard.url());
+        }
+        ServiceContext context = new ServiceContext(kafka, env, registry, new java.util.concurrent.ConcurrentHashMap<>());
         OpsConfig opsConfig = OpsConfig.fromEnv(env);
-        ServiceContext context = ServiceContext.of(kafka, env);
         OpsServer ops = opsConfig.enabled() ? OpsServer.start(opsConfig, context.metrics()) : null;
         if (ops != null) {
             System.err.println("rlaif: /health and /metrics on port " + ops.port());

@@ -35,7 +35,7 @@ class DemoCrashResumeTest {
     @Test
     void aDemoKilledTwiceAndRestartedEndsWithTheUninterruptedSummary(@TempDir Path dir) throws Exception {
         Path state = dir.resolve("state");
-        List<String> args = List.of("demo", "--limit", String.valueOf(N), "--rate", "1", "--state-dir", state.toString(),
+        List<String> args = List.of("demo", "--limit", String.valueOf(N), "--rate", "1", "--no-bootstrap", "--state-dir", state.toString(),
                 "--ui-port", "0", "--drain-timeout", "PT8M", "--env", "RLAIF_TRAINER_MIN_LABELS=10000");
 
         // 1: killed mid-replay, once some but not all generations are in

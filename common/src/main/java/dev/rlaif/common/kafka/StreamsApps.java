@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -39,9 +40,30 @@ public final class StreamsApps {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionDeadLetterHandler.class);
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
+        tuning(p, System.getenv());
         // TLS, SASL and limits from RLAIF_KAFKA_*: Streams hands unprefixed properties to all its clients.
         p.putAll(settings.clientProperties());
         return p;
+    }
+
+    /**
+     * Throughput knobs (defaults favour latency): {@code RLAIF_STREAMS_COMMIT_INTERVAL_MS} (200) and
+     * {@code RLAIF_STREAMS_CACHE_MAX_BYTES} (0), read from the environment like every setting.
+     */
+    static void tuning(Properties p, Map<String, String> env) {
+        String commit = env.get("RLAIF_STREAMS_COMMIT_INTERVAL_MS");
+        String cache = env.get("RLAIF_STREAMS_CACHE_MAX_BYTES");
+        try {
+            if (commit != null && !commit.isBlank()) {
+                p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(commit.trim()));
+            }
+            if (cache != null && !cache.isBlank()) {
+                p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.parseLong(cache.trim()));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("RLAIF_STREAMS_COMMIT_INTERVAL_MS and RLAIF_STREAMS_CACHE_MAX_BYTES must be "
+                    + "whole numbers, were " + commit + " and " + cache, e);
+        }
     }
 
     /** Starts a topology and waits until it is running (or fails within the timeout). */

@@ -25,6 +25,7 @@ public abstract class StreamsService implements RlaifService {
     private final String applicationId;
     private KafkaStreams streams;
     private KafkaStreamsMetrics metrics;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
 
     protected StreamsService(ServiceContext context, String applicationId) {
         this.context = context;
@@ -49,6 +50,7 @@ public abstract class StreamsService implements RlaifService {
         streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), applicationId), Duration.ofSeconds(60));
         metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(context.metrics());
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics()).add(streams::metrics);
     }
 
     /** Up while the Streams client runs or rebalances; down when it stopped or failed (ERROR, NOT_RUNNING). */
@@ -67,6 +69,10 @@ public abstract class StreamsService implements RlaifService {
 
     @Override
     public final void close() {
+        if (topicMetrics != null) {
+            topicMetrics.close();
+            topicMetrics = null;
+        }
         if (metrics != null) {
             metrics.close();
             metrics = null;

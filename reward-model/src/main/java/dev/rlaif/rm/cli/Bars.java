@@ -1,17 +1,14 @@
 package dev.rlaif.rm.cli;
 
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Progress bars on stderr for the long offline work. */
+/** Progress bars on stderr for the long offline work (a bar on a terminal, a line per tenth otherwise). */
 final class Bars {
 
     private Bars() {
     }
 
     static ProgressBar of(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).continuousUpdate().build();
+        return dev.rlaif.common.progress.ProgressBars.of(task, max, null);
     }
 }

@@ -38,6 +38,8 @@ public final class GatewayService implements RlaifService {
         this.context = context;
     }
 
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
+
     @Override
     public String name() {
         return "gateway";
@@ -47,6 +49,7 @@ public final class GatewayService implements RlaifService {
     public void start() {
         log.info("gateway starting with {}", config.describe());
         publisher = new RecordPublisher(context.kafka(), "gateway", Duration.ofSeconds(30));
+        topicMetrics = publisher.metrics(name(), context.metrics());
         SizeGuard guard = new SizeGuard(maxRecordBytes());
         log.info("gateway refuses records (and pairs) over {} bytes", guard.maxRecordBytes());
         GatewayRoutes routes = new GatewayRoutes(config, publisher, guard, context.metrics(), Clock.systemUTC());
@@ -90,6 +93,9 @@ public final class GatewayService implements RlaifService {
     public void close() {
         if (app != null) {
             app.stop();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (publisher != null) {
             publisher.close();

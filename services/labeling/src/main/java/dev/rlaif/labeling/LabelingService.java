@@ -59,6 +59,7 @@ public final class LabelingService implements RlaifService {
     private LabelQueue queue;
     private LabelPublisher publisher;
     private EscalationConsumer consumer;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private Javalin http;
     private SimulatedAnnotators sims;
     private GoldOracle oracle;
@@ -111,6 +112,11 @@ public final class LabelingService implements RlaifService {
         WebPages pages = new WebPages();
         Gauge.builder("labeling.open.tasks", queue, LabelQueue::openCount).register(context.metrics());
         Gauge.builder("labeling.unpublished.labels", queue, LabelQueue::unpublishedCount).register(context.metrics());
+        Gauge.builder("rlaif_labeling_queue_depth", queue, LabelQueue::openCount)
+                .description("escalations waiting for labels").register(context.metrics());
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics());
+        consumer.bind(topicMetrics);
+        publisher.bind(topicMetrics);
         http = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jetty.host = config.host();
@@ -118,6 +124,15 @@ public final class LabelingService implements RlaifService {
             OpsRoutes.add(cfg, context.metrics(), this::healthDocument);
             api.routes(cfg);
             pages.routes(cfg);
+            // the live pipeline dashboard of ./rlaif demo and ./rlaif up, linked from the admin page
+            String dashboard = context.env().string("RLAIF_DASHBOARD_URL", "");
+            cfg.routes.get("/dashboard", ctx -> {
+                if (dashboard.isBlank()) {
+                    ctx.status(404).result("no dashboard in this deployment (RLAIF_DASHBOARD_URL is not set)");
+                } else {
+                    ctx.redirect(dashboard);
+                }
+            });
         }).start();
 
         retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -152,6 +167,11 @@ public final class LabelingService implements RlaifService {
     }
 
     /** Publishes a stored label once even when the same label is submitted twice at the same moment. */
+    /** Publishes a stored label to human-labels (acks=all) exactly as a submit over HTTP does (the benchmark's floor). */
+    public void publish(StoredLabel label) {
+        publishOnce(label);
+    }
+
     private void publishOnce(StoredLabel label) {
         while (!queue.isPublished(label.labelId())) {
             CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -291,6 +311,9 @@ public final class LabelingService implements RlaifService {
         }
         if (queue != null) {
             flushPublished();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (consumer != null) {
             consumer.close();

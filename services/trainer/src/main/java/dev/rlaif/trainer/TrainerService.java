@@ -60,6 +60,7 @@ public final class TrainerService implements RlaifService {
     private TrainerHandler handler;
     private KafkaProducer<byte[], byte[]> producer;
     private ModelStore store;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private TrainerLock lock;
     private java.util.concurrent.ExecutorService prefetch;
     private java.util.concurrent.Future<?> lastPrefetch;
@@ -100,6 +101,7 @@ public final class TrainerService implements RlaifService {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Clients.consumerConfig(kafka, config.groupId()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         producer = Clients.rawProducer(kafka, "rlaif-trainer");
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), metrics).add(consumer).add(producer);
         Map<String, Long> trained = store.latestManifest().map(ModelManifest::dataOffsets).orElse(Map.of());
         LOG.info("Trainer resumes after {} (offsets {})", store.latestManifest().map(ModelManifest::version).orElse("nothing"), trained);
         prefetch = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -122,6 +124,13 @@ public final class TrainerService implements RlaifService {
                 rounds.increment();
                 if (outcome.published()) {
                     published.increment();
+                }
+                Double accuracy = outcome.event().getMetrics().get("accuracy");
+                if (accuracy != null) {
+                    // one series per version: the dashboard plots accuracy against version
+                    io.micrometer.core.instrument.Gauge.builder("rlaif_trainer_version_accuracy", accuracy, Double::doubleValue)
+                            .description("gold-set accuracy of a trained version").tag("version", outcome.event().getVersion())
+                            .tag("published", Boolean.toString(outcome.published())).strongReference(true).register(metrics);
                 }
             }
         }, MAX_ROUND_FAILURES, System::currentTimeMillis);
@@ -212,6 +221,9 @@ public final class TrainerService implements RlaifService {
         }
         if (producer != null) {
             producer.close();
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         if (store != null) {
             store.close();

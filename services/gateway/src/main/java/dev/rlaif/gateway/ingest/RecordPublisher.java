@@ -74,6 +74,23 @@ public final class RecordPublisher implements AutoCloseable {
     }
 
     /**
+     * Reports the pool's records per topic as {@code rlaif_<service>_records_out_total} (close it with the
+     * publisher); producers the pool (re)creates later are counted too.
+     */
+    public dev.rlaif.common.metrics.TopicMetrics metrics(String service, io.micrometer.core.instrument.MeterRegistry registry) {
+        return new dev.rlaif.common.metrics.TopicMetrics(service, registry).add(() -> {
+            java.util.Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> all = new java.util.HashMap<>();
+            for (Slot slot : slots) {
+                KafkaProducer<String, byte[]> p = slot.producer;
+                if (p != null) {
+                    all.putAll(p.metrics());
+                }
+            }
+            return all;
+        });
+    }
+
+    /**
      * Serializes every record (registering its schema when needed); nothing is sent.
      *
      * @throws PublishException when the schema registry cannot be reached

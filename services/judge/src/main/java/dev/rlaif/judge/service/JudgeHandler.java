@@ -61,6 +61,13 @@ public final class JudgeHandler implements RecordHandler<ComparisonPair> {
         Judgment j = result.judgment();
         out.add(Output.of(Topics.JUDGMENTS, j.getPairId(), j));
         metrics.counter("rlaif_judge_judgments_total", "verdict", j.getVerdict().name()).increment();
+        metrics.timer("rlaif_judge_latency", "judge_type", j.getJudgeType().name())
+                .record(java.time.Duration.ofMillis(j.getLatencyMs()));
+        metrics.counter("rlaif_judge_tokens_total", "kind", "prompt").increment(j.getPromptTokens());
+        metrics.counter("rlaif_judge_tokens_total", "kind", "completion").increment(j.getCompletionTokens());
+        if (!j.getPositionConsistent()) {
+            metrics.counter("rlaif_judge_position_inconsistent_total").increment();
+        }
         return out;
     }
 

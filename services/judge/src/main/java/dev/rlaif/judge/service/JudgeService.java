@@ -53,6 +53,7 @@ public final class JudgeService implements RlaifService {
     private final java.util.function.Consumer<Throwable> onFatal;
     private ConsumerRuntime<ComparisonPair> runtime;
     private KafkaProducer<byte[], byte[]> producer;
+    private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
 
     /**
      * @param warmUp  runs once before consuming (the critique cache's preload); may be a no-op
@@ -130,6 +131,7 @@ public final class JudgeService implements RlaifService {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         producer = Clients.rawProducer(kafka, groupId + "-out");
+        topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(SERVICE, metrics).add(consumer).add(producer);
         AvroSerdes serdes = AvroSerdes.from(kafka);
         metrics.gauge("rlaif_judge_pairs_in_flight", this, JudgeService::inFlight);
         runtime = runtime(consumer, producer, serdes.serializer(), serdes.deserializer(),
@@ -144,6 +146,9 @@ public final class JudgeService implements RlaifService {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
+        }
+        if (topicMetrics != null) {
+            topicMetrics.close();
         }
         judge.close();
     }

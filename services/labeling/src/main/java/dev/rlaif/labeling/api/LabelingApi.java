@@ -163,6 +163,9 @@ public final class LabelingApi {
             }
             SubmitResult r = queue.submit(a.id(), a.simulated(), ctx.pathParam("lease"), labelId, shown, rationale, spent, clock.instant());
             metrics.counter("labeling.submits", "status", r.status().name()).increment();
+            if (r.status() == SubmitResult.Status.ACCEPTED || r.status() == SubmitResult.Status.ACCEPTED_LATE) {
+                metrics.counter("rlaif_labeling_labels_total", "annotator_kind", a.simulated() ? "simulated" : "human").increment();
+            }
             switch (r.status()) {
                 case NOT_FOUND -> throw new ApiError(404, "lease", r.message());
                 case FORBIDDEN -> throw new ApiError(403, "lease", r.message());

@@ -83,6 +83,17 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
         }
     }
 
+    /** The HTTP run beside its floor: the same annotators doing the same work by direct calls, no HTTP. */
+    public record WithFloor(Result http, Result floor) {
+        public String json() {
+            return String.format(Locale.ROOT, "{\"bench\": \"labeling\", \"labels_per_s\": %.1f, \"next_p99_ms\": %.2f, "
+                            + "\"submit_p99_ms\": %.2f, \"floor_labels_per_s\": %.1f, \"floor_next_p99_ms\": %.2f, "
+                            + "\"floor_submit_p99_ms\": %.2f, \"submit_ratio\": %.2f, \"next_ratio\": %.2f}",
+                    http.labelsPerS(), http.nextP99Ms(), http.submitP99Ms(), floor.labelsPerS(), floor.nextP99Ms(),
+                    floor.submitP99Ms(), http.submitP99Ms() / floor.submitP99Ms(), http.nextP99Ms() / floor.nextP99Ms());
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new LabelingBench()).execute(args));
     }
@@ -92,18 +103,28 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
         PrintStream out = System.out;
         out.printf("labeling bench: %d annotators (think time mean %d ms), %d tasks x %d labels (+%d warm-up tasks), %d cores%n",
                 annotators, thinkMs, tasks, overlap, warmup, Runtime.getRuntime().availableProcessors());
-        Result r = run();
-        out.printf(Locale.ROOT, "labels: %d in %.2f s = %.1f labels/s (%d empty next-task answers)%n",
-                r.labels(), r.seconds(), r.labelsPerS(), r.emptyNexts());
-        out.printf(Locale.ROOT, "next-task latency: p50 %.2f ms, p99 %.2f ms%n", r.nextP50Ms(), r.nextP99Ms());
-        out.printf(Locale.ROOT, "submit latency:    p50 %.2f ms, p99 %.2f ms (includes the acks=all write)%n",
-                r.submitP50Ms(), r.submitP99Ms());
-        out.println(r.json());
+        WithFloor both = runWithFloor();
+        for (Result r : List.of(both.floor(), both.http())) {
+            out.println(r == both.http() ? "over HTTP (the subject):" : "floor, the same work by direct calls (no HTTP):");
+            out.printf(Locale.ROOT, "  labels: %d in %.2f s = %.1f labels/s (%d empty next-task answers)%n",
+                    r.labels(), r.seconds(), r.labelsPerS(), r.emptyNexts());
+            out.printf(Locale.ROOT, "  next-task latency: p50 %.2f ms, p99 %.2f ms%n", r.nextP50Ms(), r.nextP99Ms());
+            out.printf(Locale.ROOT, "  submit latency:    p50 %.2f ms, p99 %.2f ms (store commit + acks=all write)%n",
+                    r.submitP50Ms(), r.submitP99Ms());
+        }
+        out.printf(Locale.ROOT, "ratio HTTP / floor: submit p99 %.2f, next-task p99 %.2f%n",
+                both.http().submitP99Ms() / both.floor().submitP99Ms(), both.http().nextP99Ms() / both.floor().nextP99Ms());
+        out.println(both.json());
         return 0;
     }
 
-    /** Runs the benchmark and returns its figures. */
+    /** Runs the benchmark over HTTP and returns its figures. */
     public Result run() throws Exception {
+        return runWithFloor().http();
+    }
+
+    /** Runs the floor (direct calls) and then the HTTP benchmark on the same service, and returns both. */
+    public WithFloor runWithFloor() throws Exception {
         Path work = Files.createTempDirectory("rlaif-labeling-bench");
         try (LocalBroker kafka = LocalBroker.startTemporary()) {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, work);
@@ -125,8 +146,11 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
                     fill(settings, service, "warm", warmup);
                     drive(clients);
                 }
+                // the floor first, then the subject, on the same warm service and broker
+                fill(settings, service, "floor", tasks);
+                Result floor = driveDirect(service, accounts);
                 fill(settings, service, "task", tasks);
-                return drive(clients);
+                return new WithFloor(drive(clients), floor);
             }
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
@@ -225,6 +249,64 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
         long[] submit = submits.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         return new Result(submit.length, seconds, submit.length / seconds, pct(next, 0.50), pct(next, 0.99),
                 pct(submit, 0.50), pct(submit, 0.99), empty);
+    }
+
+    /** The floor: each annotator thread takes and submits tasks by calling the queue and the publisher directly. */
+    private Result driveDirect(LabelingService service, List<Account> accounts) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(accounts.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<long[][]>> futures = new ArrayList<>();
+        for (Account a : accounts) {
+            futures.add(pool.submit(() -> {
+                go.await();
+                long[] next = new long[64];
+                long[] submit = new long[64];
+                int n = 0;
+                while (true) {
+                    long t0 = System.nanoTime();
+                    var task = service.queue().next(a.id(), Instant.now());
+                    long t1 = System.nanoTime();
+                    if (task.isEmpty()) {
+                        break;
+                    }
+                    String choice = (task.get().request().getEscalationId().hashCode() & 1) == 0 ? "A" : "B";
+                    if (thinkMs > 0) {
+                        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(2L * thinkMs + 1));
+                    }
+                    long t2 = System.nanoTime();
+                    var r = service.queue().submit(a.id(), true, task.get().lease().leaseId(), UUID.randomUUID().toString(),
+                            dev.rlaif.schema.Choice.valueOf(choice), null, 1, Instant.now());
+                    if (r.label() == null) {
+                        throw new IllegalStateException("direct submit answered " + r.status() + ": " + r.message());
+                    }
+                    service.publish(r.label());
+                    long t3 = System.nanoTime();
+                    if (n == next.length) {
+                        next = Arrays.copyOf(next, n * 2);
+                        submit = Arrays.copyOf(submit, n * 2);
+                    }
+                    next[n] = t1 - t0;
+                    submit[n] = t3 - t2;
+                    n++;
+                }
+                return new long[][]{Arrays.copyOf(next, n), Arrays.copyOf(submit, n)};
+            }));
+        }
+        long start = System.nanoTime();
+        go.countDown();
+        List<long[]> nexts = new ArrayList<>();
+        List<long[]> submits = new ArrayList<>();
+        for (Future<long[][]> f : futures) {
+            long[][] r = f.get();
+            nexts.add(r[0]);
+            submits.add(r[1]);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        long[] next = nexts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        long[] submit = submits.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        return new Result(submit.length, seconds, submit.length / seconds, pct(next, 0.50), pct(next, 0.99),
+                pct(submit, 0.50), pct(submit, 0.99), 0);
     }
 
     private static double pct(long[] sorted, double q) {

@@ -31,6 +31,7 @@ public final class EscalationConsumer implements AutoCloseable {
     private final String groupId;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final ConsumerRuntime<EscalationRequest> runtime;
+    private final KafkaConsumer<byte[], byte[]> consumer;
 
     public EscalationConsumer(KafkaSettings settings, String groupId, LabelQueue queue, TaskDatabase db) {
         this(settings, groupId, queue, db, e -> { });
@@ -42,7 +43,7 @@ public final class EscalationConsumer implements AutoCloseable {
         this.groupId = groupId;
         Map<String, Object> config = new HashMap<>(Clients.consumerConfig(settings, groupId));
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetters = Clients.rawProducer(settings, groupId + "-dlq");
         EscalationHandler handler = new EscalationHandler(queue, db);
         AvroSerdes serdes = AvroSerdes.from(settings);
@@ -59,6 +60,11 @@ public final class EscalationConsumer implements AutoCloseable {
                 .shutdownGrace(Duration.ofSeconds(5))
                 .onFatal(onFatal)
                 .build();
+    }
+
+    /** Reports this consumer's records and dead letters. */
+    public void bind(dev.rlaif.common.metrics.TopicMetrics metrics) {
+        metrics.add(consumer).add(deadLetters);
     }
 
     /** Starts consuming; returns once the partitions are assigned and positioned. */

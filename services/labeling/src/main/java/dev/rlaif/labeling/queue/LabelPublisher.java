@@ -62,6 +62,11 @@ public final class LabelPublisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(config, new StringSerializer(), AvroSerdes.from(settings).<HumanLabel>serializer());
     }
 
+    /** Reports this producer's records. */
+    public void bind(dev.rlaif.common.metrics.TopicMetrics metrics) {
+        metrics.add(producer);
+    }
+
     /** The record of a stored label. */
     public static HumanLabel toRecord(StoredLabel l) {
         return HumanLabel.newBuilder()

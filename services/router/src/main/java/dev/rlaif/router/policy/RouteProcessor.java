@@ -83,6 +83,10 @@ public final class RouteProcessor extends ContextualProcessor<String, Judgment, 
         String outcome = (d.aiLabel() ? "AI" : "") + d.escalation().map(r -> (d.aiLabel() ? "+" : "") + r.name()).orElse("");
         routed.put(pairId, outcome);
         metrics.counter("rlaif_router_routed_total", "outcome", outcome.toLowerCase()).increment();
+        if (d.aiLabel()) {
+            metrics.counter("rlaif_router_ai_labels_total").increment();
+        }
+        d.escalation().ifPresent(r -> metrics.counter("rlaif_router_escalations_total", "reason", r.name().toLowerCase()).increment());
     }
 
     private EscalationRequest escalation(Judgment j, EscalationReason reason, long timestamp) {

@@ -54,7 +54,8 @@ public final class ScorerBench implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "minilm")
     String encoder;
 
-    PrintStream stdout = System.out;
+    /** Where figures go; null = System.out at the time of the call (so ./rlaif bench can capture them). */
+    PrintStream stdout;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ScorerBench()).execute(args));
@@ -62,6 +63,7 @@ public final class ScorerBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintStream stdout = this.stdout != null ? this.stdout : System.out;
         List<LabeledPair> pairs = PairFiles.read(SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
         if (pairs.size() < trainPairs + 10) {
             throw new IllegalArgumentException("not enough pairs");
@@ -103,7 +105,13 @@ public final class ScorerBench implements Callable<Integer> {
             double warm2 = pass(http, uri, bodies);
             stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s%n",
                     batch, clients, cold, warm, warm2);
+            double floor = encoderPairsPerS(cfg, rest);
+            stdout.printf("floor: the encoder alone, same texts, no cache: %.0f pairs/s (texts/s / 3); cold / floor %.2f%n",
+                    floor, cold / floor);
             Map<String, Object> json = new LinkedHashMap<>();
+            json.put("bench", "scorer");
+            json.put("encoder_pairs_per_s", Math.round(floor));
+            json.put("cold_ratio", Math.round(cold / floor * 1000) / 1000.0);
             json.put("pairs_per_s", Math.round(Math.max(warm, warm2)));
             json.put("cold_pairs_per_s", Math.round(cold));
             json.put("batch", batch);
@@ -115,6 +123,34 @@ public final class ScorerBench implements Callable<Integer> {
             scorer.close();
         }
         return 0;
+    }
+
+    /**
+     * The cold path's floor: the pass's texts (both responses and the last user turn of each pair, the three texts
+     * a cold pair costs) through the bare encoder in the scorer's batch size, no cache, divided by 3.
+     */
+    private double encoderPairsPerS(ScorerConfig cfg, List<LabeledPair> rest) throws Exception {
+        dev.rlaif.rm.encode.TextEncoder enc = cfg.encoder().equals("minilm") ? new dev.rlaif.rm.encode.MiniLmEncoder()
+                : new dev.rlaif.rm.encode.HashingEncoder(Integer.parseInt(cfg.encoder().substring(8)));
+        try {
+            List<String> texts = new ArrayList<>();
+            for (int j = 0; j < pairsPerPass; j++) {
+                LabeledPair p = rest.get(j % rest.size());
+                texts.add(p.chosen());
+                texts.add(p.rejected());
+                texts.add(dev.rlaif.rm.feature.FeatureExtractor.lastUserTurn(p.prompt()));
+            }
+            enc.encode(texts.subList(0, Math.min(texts.size(), 3 * batch)));   // warm-up, like the scorer's first request
+            long t0 = System.nanoTime();
+            for (int i = 0; i < texts.size(); i += 3 * batch) {
+                enc.encode(texts.subList(i, Math.min(texts.size(), i + 3 * batch)));
+            }
+            return texts.size() / 3.0 / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (enc instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
     }
 
     private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {

@@ -62,7 +62,8 @@ public final class TrainerBench implements Callable<Integer> {
     @Option(names = "--set", description = "Trainer variable overrides, e.g. --set RLAIF_TRAINER_MAX_STEPS=100.")
     Map<String, String> overrides = new HashMap<>();
 
-    PrintStream stdout = System.out;
+    /** Where figures go; null = System.out at the time of the call (so ./rlaif bench can capture them). */
+    PrintStream stdout;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new TrainerBench()).execute(args));
@@ -70,6 +71,7 @@ public final class TrainerBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintStream stdout = this.stdout != null ? this.stdout : System.out;
         List<LabeledPair> pairs = PairFiles.read(data != null ? data : SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz"), null);
         Path state = Files.createTempDirectory("rlaif-bench-trainer");
         try (LocalBroker kafka = LocalBroker.startTemporary()) {
@@ -84,7 +86,8 @@ public final class TrainerBench implements Callable<Integer> {
             Map<String, Long> landed = new ConcurrentHashMap<>();   // "partition:offset" -> landing ms
             List<RewardModelVersion> versions = Collections.synchronizedList(new ArrayList<>());
             Map<String, Long> publishedAt = new ConcurrentHashMap<>();
-            try (TrainerService trainer = new TrainerService(settings, cfg, new SimpleMeterRegistry());
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (TrainerService trainer = new TrainerService(settings, cfg, registry);
                  KafkaProducer<String, PreferenceLabel> producer = Clients.avroProducer(settings, "bench");
                  KafkaConsumer<String, RewardModelVersion> watcher = Clients.avroConsumer(settings, "bench-watch", Topics.MODEL_VERSIONS)) {
                 trainer.start();
@@ -175,6 +178,20 @@ public final class TrainerBench implements Callable<Integer> {
                 if (!published.isEmpty()) {
                     json.put("last_gold_accuracy", published.get(published.size() - 1).getMetrics().get("accuracy"));
                 }
+                // the floor: a label cannot be fresher than one round on the buffer (it waits for the round running when it
+                // lands, then trains in the next); the trainer's own timer holds every round's duration
+                var rounds = registry.find("rlaif_trainer_round_seconds").timer();
+                double roundMax = rounds == null ? Double.NaN : rounds.max(java.util.concurrent.TimeUnit.MILLISECONDS) / 1000.0;
+                double roundMean = rounds == null ? Double.NaN : rounds.mean(java.util.concurrent.TimeUnit.MILLISECONDS) / 1000.0;
+                if (!(roundMax > 0)) {
+                    roundMax = roundMean;   // the timer's max is windowed (two minutes): a long run may have let it expire
+                }
+                json.put("bench", "trainer");
+                json.put("round_max_s", round(roundMax));
+                json.put("round_mean_s", round(roundMean));
+                json.put("freshness_ratio", round(pct(fresh, 0.95) / roundMax));
+                stdout.printf("floor: one training round on the buffer takes up to %.1f s (mean %.1f s); freshness p95 / longest round %.2f%n",
+                        roundMax, roundMean, pct(fresh, 0.95) / roundMax);
                 stdout.printf("%d rounds, %d published; freshness p50 %.1f s, p95 %.1f s, max %.1f s over %d labels%n",
                         versions.size(), published.size(), pct(fresh, 0.5), pct(fresh, 0.95),
                         fresh.isEmpty() ? Double.NaN : fresh.get(fresh.size() - 1), fresh.size());

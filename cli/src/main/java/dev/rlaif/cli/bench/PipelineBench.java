@@ -1,0 +1,466 @@
+package dev.rlaif.cli.bench;
+
+import dev.rlaif.cli.run.ServiceRunner;
+import dev.rlaif.common.config.Env;
+import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.Clients;
+import dev.rlaif.common.kafka.LocalBroker;
+import dev.rlaif.common.kafka.StreamsApps;
+import dev.rlaif.common.kafka.TopicAdmin;
+import dev.rlaif.common.serde.AvroSerdes;
+import dev.rlaif.common.service.ServiceContext;
+import dev.rlaif.common.topic.Topics;
+import dev.rlaif.schema.ChatMessage;
+import dev.rlaif.schema.ComparisonPair;
+import dev.rlaif.schema.JudgeType;
+import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.PolicyGeneration;
+import dev.rlaif.schema.Verdict;
+import dev.rlaif.schema.VoteCounts;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./rlaif bench pipeline}: the Kafka-native path at full speed, exactly-once on. Generations go through the
+ * real pairing, router and merger services; the judge stage is answered at once by the benchmark (a consumer of
+ * {@code pairs} that writes one confident {@code Judgment} per pair, keyed by pair id as the judge does: the judge's
+ * own rate is bound by the LLM or the encoder and is {@code bench judge}'s to measure). The floor, in the same run on
+ * the same broker: a plain Kafka Streams pass-through (exactly-once, bytes in, bytes out) from the same
+ * {@code generations} records to a topic with the same partitions. Both are timed from the first generation sent
+ * to the last output record read (read_committed) by the same counting consumer.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "Benchmark generations -> pairing -> (instant judge) -> router -> merger against a Streams pass-through floor.")
+public final class PipelineBench implements Callable<Integer> {
+
+    @Option(names = "--generations", defaultValue = "40000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE})")
+    int generations;
+
+    @Option(names = "--judge-comparisons", defaultValue = "200",
+            description = "HH-RLHF comparisons for the second line, with the real reward-model judge in the path (default ${DEFAULT-VALUE}; 0 = skip)")
+    int judgeComparisons;
+
+    @Option(names = "--timeout", defaultValue = "PT5M", description = "longest wait per phase (default ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    /** The second line: generations to judgments with the real reward-model judge (MiniLM features) in the path. */
+    public record JudgeLine(long generations, long pairs, double seconds, double meanJudgeMs) {
+        public double gensPerS() {
+            return generations / seconds;
+        }
+
+        public String json() {
+            return String.format(Locale.ROOT, "{\"bench\": \"pipeline_with_judge\", \"gens_per_s\": %.1f, \"pairs_per_s\": %.1f, "
+                            + "\"judge_ms_per_pair\": %.1f, \"judge_bound_pairs_per_s\": %.1f, \"generations\": %d, \"pairs\": %d}",
+                    gensPerS(), pairs / seconds, meanJudgeMs, 1000.0 / meanJudgeMs, generations, pairs);
+        }
+    }
+
+    private JudgeLine judgeLine;
+
+    /** What a run measured. */
+    public record Result(long generations, double pipelineGensPerS, double passthroughGensPerS, double peakHeapMb,
+                         long preferences, double pipelineSeconds, double passthroughSeconds) {
+        public double ratio() {
+            return pipelineGensPerS / passthroughGensPerS;
+        }
+
+        public String json() {
+            return String.format(Locale.ROOT, "{\"bench\": \"pipeline\", \"pipeline_gens_per_s\": %.1f, \"passthrough_gens_per_s\": %.1f, "
+                            + "\"ratio\": %.3f, \"peak_heap_mb\": %.0f, \"generations\": %d, \"preferences\": %d}",
+                    pipelineGensPerS, passthroughGensPerS, ratio(), peakHeapMb, generations, preferences);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("pipeline bench: %d generations (%d prompts x 2) per phase, %d cores, max heap %d MB%n",
+                generations, generations / 2, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        Result r = run();
+        System.out.printf(Locale.ROOT, "floor: Streams pass-through %.0f generations/s (%.2f s)%n", r.passthroughGensPerS(), r.passthroughSeconds());
+        System.out.printf(Locale.ROOT, "pipeline: pairing -> instant judge -> router -> merger %.0f generations/s (%.2f s, %d preferences), "
+                + "ratio %.2f, peak heap %.0f MB%n", r.pipelineGensPerS(), r.pipelineSeconds(), r.preferences(), r.ratio(), r.peakHeapMb());
+        if (judgeLine != null) {
+            System.out.printf(Locale.ROOT, "with the real reward-model judge in the path: %.1f generations/s (%d pairs in %.1f s); "
+                            + "bound by the judge's scoring, %.0f ms per pair on one worker thread (MiniLM on both responses and the prompt) "
+                            + "= at most %.1f pairs/s%n", judgeLine.gensPerS(), judgeLine.pairs(), judgeLine.seconds(),
+                    judgeLine.meanJudgeMs(), 1000.0 / judgeLine.meanJudgeMs());
+            System.out.println(judgeLine.json());
+        }
+        System.out.println(r.json());
+        return 0;
+    }
+
+    public Result run() throws Exception {
+        Path work = Files.createTempDirectory("rlaif-pipeline-bench");
+        try (LocalBroker kafka = LocalBroker.startTemporary()) {
+            KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, work);
+            TopicAdmin.createAll(settings);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(PASSTHROUGH, settings.partitions(), settings.replicationFactor())))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            List<PolicyGeneration> gens = generations(generations);
+            // floor first: its generations are the pipeline's generations too (the pipeline's services start after
+            // and read the topic from the start: so it is sent again, under new prompt ids, for the pipeline phase)
+            double passSeconds = passthrough(settings, gens);
+            List<PolicyGeneration> second = generations(generations, "p2-");
+            long[] prefs = new long[1];
+            double[] peak = new double[1];
+            double pipeSeconds = pipeline(settings, gens.size(), second, prefs, peak);
+            System.out.printf(Locale.ROOT, "measured: pass-through %.2f s, pipeline %.2f s for %d generations each%n",
+                    passSeconds, pipeSeconds, generations);
+            if (judgeComparisons > 0) {
+                judgeLine = withJudge(settings, judgeComparisons);
+            }
+            return new Result(generations, generations / pipeSeconds, generations / passSeconds, peak[0], prefs[0], pipeSeconds, passSeconds);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    static final String PASSTHROUGH = "bench-passthrough";
+
+    private double passthrough(KafkaSettings settings, List<PolicyGeneration> gens) throws Exception {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(Topics.GENERATIONS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-source"))
+                .to(PASSTHROUGH, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
+        Properties props = StreamsApps.properties(settings, "rlaif-bench-passthrough");
+        KafkaStreams streams = StreamsApps.start(b.build(), props, Duration.ofSeconds(60));
+        try {
+            return timed(settings, gens, PASSTHROUGH, gens.size(), null);
+        } finally {
+            StreamsApps.stop(streams);
+        }
+    }
+
+    private double pipeline(KafkaSettings settings, long alreadyInTopic, List<PolicyGeneration> gens, long[] prefs, double[] peak) throws Exception {
+        Map<String, String> vars = new HashMap<>();
+        vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
+        vars.put("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", "0.8");
+        ServiceContext context = ServiceContext.of(settings, new Env(vars));
+        AtomicLong heap = new AtomicLong();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                Runtime rt = Runtime.getRuntime();
+                heap.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-heap");
+        try (ServiceRunner runner = new ServiceRunner(); InstantJudge judge = new InstantJudge(settings)) {
+            runner.start(ServiceRunner.select(Set.of("pairing", "router", "merger")), context);
+            judge.start();
+            // the first phase's generations are in the topic too: the pairing service pairs them as well, so the
+            // expected output counts both phases' prompts; the time counts only from this phase's first send, after
+            // the services caught up with the first phase
+            long firstPhasePairs = alreadyInTopic / 2;
+            waitFor(settings, Topics.PREFERENCES.name(), firstPhasePairs, timeout);
+            System.gc();
+            heap.set(0);
+            sampler.start();
+            double seconds = timed(settings, gens, Topics.PREFERENCES.name(), firstPhasePairs + gens.size() / 2, null);
+            prefs[0] = lastOutput;
+            return seconds;
+        } finally {
+            sampling.set(false);
+            sampler.interrupt();
+            peak[0] = heap.get() / (1024.0 * 1024.0);
+        }
+    }
+
+    /**
+     * Real comparisons through pairing and the real judge (reward-model backend, the demo's bootstrap model, cached
+     * like the demo's), timed from the first generation sent to the last judgment read.
+     */
+    private JudgeLine withJudge(KafkaSettings settings, int comparisons) throws Exception {
+        java.nio.file.Path data = dev.rlaif.common.dataset.SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz");
+        List<dev.rlaif.common.dataset.PreferenceExample> examples;
+        try (Stream<dev.rlaif.common.dataset.PreferenceExample> s = dev.rlaif.common.dataset.Datasets.readPairs(data,
+                dev.rlaif.common.dataset.DatasetFormat.detect(data))) {
+            examples = s.toList();
+        }
+        int slice = 300;
+        int first = examples.size() - slice;
+        Path models = settings.stateDir().resolve("models");
+        try (dev.rlaif.rm.ModelStore store = dev.rlaif.rm.ModelStore.open(models)) {
+            List<dev.rlaif.rm.data.LabeledPair> pairs = examples.subList(first, examples.size()).stream()
+                    .map(dev.rlaif.rm.data.LabeledPair::of).flatMap(java.util.Optional::stream).toList();
+            dev.rlaif.cli.demo.BootstrapModel.install(store, pairs,
+                    data.toAbsolutePath().normalize() + "#" + first + "+" + slice + "@" + Files.size(data),
+                    Path.of(".rlaif").resolve("bootstrap-cache"));
+        }
+        List<PolicyGeneration> gens = new ArrayList<>();
+        Instant now = Instant.now();
+        for (var ex : examples.subList(0, Math.min(comparisons, first))) {
+            gens.addAll(dev.rlaif.common.dataset.Datasets.toGenerations(ex, "bench-policy", now, Map.of()));
+        }
+        // the judge's group starts at the end of pairs: the earlier phases' pairs were answered by the instant judge
+        Map<String, String> vars = new HashMap<>();
+        vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
+        vars.put("RLAIF_MODELS_DIR", models.toString());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < settings.partitions(); p++) {
+                ends.put(new TopicPartition(Topics.PAIRS.name(), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+            admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).forEach((tp, r) -> at.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset())));
+            admin.alterConsumerGroupOffsets("rlaif-judge", at).all().get(30, TimeUnit.SECONDS);
+        }
+        ServiceContext context = ServiceContext.of(settings, new Env(vars));
+        try (ServiceRunner runner = new ServiceRunner(); Counter pairs = new Counter(settings, Topics.PAIRS.name());
+             Counter judgments = new Counter(settings, Topics.JUDGMENTS.name())) {
+            runner.start(ServiceRunner.select(Set.of("pairing", "judge")), context);
+            pairs.drain();
+            judgments.drain();
+            long pairsBefore = pairs.count();
+            long judgedBefore = judgments.count();
+            long t0 = System.nanoTime();
+            try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-judge-generations")) {
+                for (PolicyGeneration g : gens) {
+                    p.send(new ProducerRecord<>(Topics.GENERATIONS.name(), g.getPromptId(), g));
+                }
+                p.flush();
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long stableSince = System.nanoTime();
+            long lastPairs = -1;
+            long lastJudged = 0;
+            long lastJudgmentAt = t0;
+            while (true) {
+                pairs.poll();
+                judgments.poll();
+                if (judgments.count() != lastJudged) {
+                    lastJudged = judgments.count();
+                    lastJudgmentAt = System.nanoTime();
+                }
+                long newPairs = pairs.count() - pairsBefore;
+                if (newPairs != lastPairs) {
+                    lastPairs = newPairs;
+                    stableSince = System.nanoTime();
+                }
+                // every pair formed (no new one for 3 s) has its judgment
+                if (newPairs > 0 && judgments.count() - judgedBefore >= newPairs && System.nanoTime() - stableSince > 3e9) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("with the judge: " + (judgments.count() - judgedBefore) + " of " + newPairs
+                            + " pairs judged after " + timeout);
+                }
+            }
+            double seconds = (lastJudgmentAt - t0) / 1e9;   // to the last judgment read, not to the end of the quiet wait
+            var timer = context.metrics().find("rlaif_judge_latency").timer();
+            double meanMs = timer == null ? Double.NaN : timer.mean(TimeUnit.MILLISECONDS);
+            return new JudgeLine(gens.size(), lastPairs, Math.max(seconds, 1e-3), meanMs);
+        }
+    }
+
+    /** Sends the generations and waits until {@code outputTopic} holds {@code expected} committed records. */
+    private double timed(KafkaSettings settings, List<PolicyGeneration> gens, String outputTopic, long expected, Object unused) throws Exception {
+        try (Counter counter = new Counter(settings, outputTopic)) {
+            counter.drain();
+            long before = counter.count();
+            long t0 = System.nanoTime();
+            try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-generations")) {
+                for (PolicyGeneration g : gens) {
+                    p.send(new ProducerRecord<>(Topics.GENERATIONS.name(), g.getPromptId(), g));
+                }
+                p.flush();
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (counter.count() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(outputTopic + " holds " + counter.count() + " of " + expected
+                            + " records after " + timeout + " (started from " + before + ")");
+                }
+                counter.poll();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            lastOutput = counter.count() - before;
+            return seconds;
+        }
+    }
+
+    /** Output records the last timed phase added (read back, not assumed). */
+    private long lastOutput;
+
+    private void waitFor(KafkaSettings settings, String topic, long expected, Duration within) throws Exception {
+        try (Counter counter = new Counter(settings, topic)) {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (counter.count() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic + " holds " + counter.count() + " of " + expected + " records after " + within);
+                }
+                counter.poll();
+            }
+        }
+    }
+
+    /** Counts the committed records of a topic from its start. */
+    private static final class Counter implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private long count;
+
+        Counter(KafkaSettings settings, String topic) {
+            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "unused"));
+            c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            poll();
+        }
+
+        void poll() {
+            count += consumer.poll(Duration.ofMillis(100)).count();
+        }
+
+        /** Reads up to the current end. */
+        void drain() {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int empty = 0;
+            while (empty < 3 && System.nanoTime() < deadline) {
+                int n = consumer.poll(Duration.ofMillis(200)).count();
+                count += n;
+                empty = n == 0 ? empty + 1 : 0;
+            }
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    /**
+     * The judge stage answered at once: every pair gets a confident, position-consistent verdict (A), keyed by pair
+     * id, so the router sends it on as an AI label (and a hashed 5% also to humans as audits).
+     */
+    static final class InstantJudge implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final KafkaProducer<String, Judgment> producer;
+        private final Deserializer<ComparisonPair> pairs;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread loop;
+
+        InstantJudge(KafkaSettings settings) {
+            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "bench-instant-judge"));
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+            consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+            producer = Clients.avroProducer(settings, "bench-instant-judge");
+            pairs = AvroSerdes.from(settings).deserializer();
+            loop = new Thread(this::run, "bench-instant-judge");
+        }
+
+        void start() {
+            consumer.subscribe(List.of(Topics.PAIRS.name()));
+            loop.start();
+        }
+
+        private void run() {
+            try {
+                while (running.get()) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        ComparisonPair pair = pairs.deserialize(r.topic(), r.headers(), r.value());
+                        Judgment j = Judgment.newBuilder().setPairId(pair.getPairId()).setPair(pair)
+                                .setJudgeType(JudgeType.REWARD_MODEL).setJudgeModel("bench-instant").setVerdict(Verdict.A)
+                                .setPA(0.98).setConfidence(0.96).setPositionConsistent(true).setVotes(new VoteCounts(5, 0, 0, 0))
+                                .setCreatedAt(Instant.now()).build();
+                        producer.send(new ProducerRecord<>(Topics.JUDGMENTS.name(), pair.getPairId(), j));
+                    }
+                    if (!records.isEmpty()) {
+                        producer.flush();
+                        consumer.commitSync();
+                    }
+                }
+            } catch (WakeupException e) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            consumer.wakeup();
+            loop.join(30_000);
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    static List<PolicyGeneration> generations(int n) {
+        return generations(n, "p1-");
+    }
+
+    static List<PolicyGeneration> generations(int n, String prefix) {
+        List<PolicyGeneration> out = new ArrayList<>(n);
+        Instant now = Instant.now();
+        for (int i = 0; i < n; i++) {
+            int prompt = i / 2;
+            String pid = prefix + "prompt-" + prompt;
+            out.add(PolicyGeneration.newBuilder().setGenerationId(pid + "-g" + (i % 2)).setPromptId(pid)
+                    .setPrompt(List.of(new ChatMessage("user", "How do I keep basil alive indoors? (" + prompt + ")")))
+                    .setResponse((i % 2 == 0 ? "Sunny window, water when the topsoil is dry. " : "Warmth, light, no soggy soil. ") + prompt)
+                    .setPolicyModel("bench-policy").setPolicyVersion("1").setCreatedAt(now).build());
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

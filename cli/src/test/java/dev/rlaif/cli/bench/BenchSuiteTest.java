@@ -1,0 +1,27 @@
+package dev.rlaif.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlaif.common.json.Json;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchSuiteTest {
+
+    @Test
+    void medianPerFieldAndATableRowWithFloorAndRatio() {
+        List<JsonNode> runs = List.of(
+                Json.read("{\"bench\":\"pipeline\",\"pipeline_gens_per_s\":9000,\"passthrough_gens_per_s\":20000,\"ratio\":0.45}"),
+                Json.read("{\"bench\":\"pipeline\",\"pipeline_gens_per_s\":12000,\"passthrough_gens_per_s\":21000,\"ratio\":0.57}"),
+                Json.read("{\"bench\":\"pipeline\",\"pipeline_gens_per_s\":10000,\"passthrough_gens_per_s\":19000,\"ratio\":0.53}"));
+        Map<String, Object> m = BenchSuite.median(runs);
+        assertThat(m).containsEntry("pipeline_gens_per_s", 10000.0).containsEntry("passthrough_gens_per_s", 20000.0)
+                .containsEntry("ratio", 0.53).containsEntry("bench", "pipeline");
+        String table = BenchSuite.table(Map.of("pipeline", m), 2);
+        assertThat(table).contains("| pipeline | generations/s through pairing").contains("| 10,000 |").contains("| 20,000 |")
+                .contains("| 0.53 |");
+    }
+}
