@@ -176,7 +176,7 @@ class ScaleOutBrokerTest {
                     .containsEntry("pairs", (long) COMPARISONS)
                     .containsEntry("judgments", (long) COMPARISONS)
                     .containsEntry("ai_labels", 0L)
-                    .containsEntry("escalations", COMPARISONS)
+                    .containsEntry("escalations", (long) COMPARISONS)
                     .containsEntry("human_labels", wanted.values().stream().mapToLong(Integer::longValue).sum())
                     .containsEntry("preferences", COMPARISONS)
                     .containsEntry("open_escalations", 0)
