@@ -1,8 +1,10 @@
 package dev.rlaif.cli;
 
 import dev.rlaif.cli.demo.DemoCommand;
+import dev.rlaif.cli.demo.StatusCommand;
 import dev.rlaif.cli.dlq.DlqCommand;
 import dev.rlaif.cli.ingest.IngestCommand;
+import dev.rlaif.cli.registry.RegistryCommand;
 import dev.rlaif.cli.run.BrokerCommand;
 import dev.rlaif.cli.run.ServiceCommand;
 import dev.rlaif.cli.run.UpCommand;
@@ -19,7 +21,7 @@ import java.util.ServiceLoader;
 @Command(name = "rlaif", mixinStandardHelpOptions = true, version = "rlaif 0.1.0",
         description = "Streaming RLAIF feedback system: LLM outputs in, reward-model training signal out.",
         subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, IngestCommand.class, BrokerCommand.class,
-                DlqCommand.class})
+                RegistryCommand.class, StatusCommand.class, DlqCommand.class})
 public final class Rlaif {
 
     @Command(name = "bench", description = "Benchmarks; each prints figures and ends with one JSON line.")

@@ -12,6 +12,7 @@ import dev.rlaif.common.dataset.SharedData;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.broker.EmbeddedKafka;
 import dev.rlaif.common.kafka.TopicAdmin;
+import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
@@ -30,7 +31,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -79,7 +82,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "keep serving after the summary until Ctrl-C (default when no --limit)")
     Boolean keepRunning;
 
-    @Option(names = "--state-dir", description = "keep state here (default: a temporary directory, deleted at exit)")
+    @Option(names = "--state-dir", description = "keep state here (default: a temporary directory, deleted at exit); the same "
+            + "command on the same directory after a crash resumes the run")
     Path stateDir;
 
     @Option(names = "--env", description = "extra configuration, NAME=VALUE (repeatable)")
@@ -105,8 +109,18 @@ public final class DemoCommand implements Callable<Integer> {
         log("starting an embedded Kafka broker");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"), 0, false);
              ServiceRunner runner = new ServiceRunner()) {
-            KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, state);
+            // The schema registry of this one process, durable under the state directory: the ids in the topics,
+            // changelogs and stores keep their meaning when a killed demo starts again on the same --state-dir.
+            String registryUrl = state.toAbsolutePath().resolve("schemas.jsonl").toUri().toString();
+            KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), registryUrl, 3, (short) 1, state);
             TopicAdmin.createAll(settings);
+            // A restarted demo resumes its replay: generations already in Kafka (acknowledged before the kill) are
+            // not sent again. Their ids are derived from the data, so a batch cut off mid-way is re-sent exactly.
+            Set<String> alreadyIn = TopicReader.readAll(settings, Topics.GENERATIONS).stream()
+                    .map(r -> r.value().getGenerationId()).collect(Collectors.toSet());
+            if (!alreadyIn.isEmpty()) {
+                log("resuming on " + state + ": " + alreadyIn.size() + " generations are already in Kafka and are not sent again");
+            }
             Env env = Env.system().with(demoEnv(state)).with(extraEnv);
             ServiceContext context = ServiceContext.of(settings, env);
             if (simAnnotators > 0) {
@@ -114,12 +128,15 @@ public final class DemoCommand implements Callable<Integer> {
             }
             runner.start(ServiceRunner.select(java.util.Set.of()), context);
             List<RlaifService> services = runner.services();
+            log("  kafka bootstrap: " + kafka.bootstrapServers());
+            log("  schema registry: " + registryUrl);
             services.forEach(svc -> svc.endpoints().forEach((k, v) -> log("  " + svc.name() + " " + k + ": " + v)));
             String gatewayUrl = services.stream().filter(svc -> svc.name().equals("gateway")).findFirst()
                     .map(svc -> svc.endpoints().get("http")).orElseThrow(() -> new IllegalStateException("no gateway service"));
 
             log("replaying " + (limit == null ? "all" : limit) + " comparisons from " + dataset.getFileName() + " through " + gatewayUrl);
-            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true);
+            long sent = IngestCommand.send(dataset, fmt, limit, 100, rate, "demo-policy", new HttpSink(gatewayUrl, null), true,
+                    g -> !alreadyIn.contains(g.getGenerationId()));
             log("sent " + sent + " generations; waiting for the pipeline to drain");
 
             List<String> groups = services.stream().flatMap(svc -> svc.consumerGroups().stream()).toList();

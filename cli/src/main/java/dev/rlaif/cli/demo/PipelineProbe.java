@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
  * Looks at the running pipeline from the outside: consumer-group lag (is anything still unread?) and the records
  * of every topic (the demo's summary is counted from the topics themselves, never from services' own counters).
  */
-final class PipelineProbe implements AutoCloseable {
+public final class PipelineProbe implements AutoCloseable {
 
     private final KafkaSettings settings;
     private final Admin admin;
     private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
 
-    PipelineProbe(KafkaSettings settings) {
+    public PipelineProbe(KafkaSettings settings) {
         this.settings = settings;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
         Map<String, Object> config = new HashMap<>(dev.rlaif.common.kafka.Clients.consumerConfig(settings, "unused"));
@@ -49,7 +49,7 @@ final class PipelineProbe implements AutoCloseable {
     }
 
     /** Unread records per consumer group that has any. */
-    Map<String, Long> lagByGroup(List<String> groups) throws Exception {
+    public Map<String, Long> lagByGroup(List<String> groups) throws Exception {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String group : groups) {
             long lag = 0;
@@ -100,18 +100,30 @@ final class PipelineProbe implements AutoCloseable {
         return services.stream().allMatch(RlaifService::idle);
     }
 
-    /** Counts of every topic, the summary's numbers. */
-    Map<String, Object> summary() {
+    /**
+     * Counts of every topic, the summary's numbers. Where a number means "how many X" it counts distinct keys, so
+     * that a record delivered twice after a crash (at-least-once producers re-send what they had not committed)
+     * is one X, and a run resumed after SIGKILL ends with the numbers of an uninterrupted one: generations by
+     * generation id, pairs, judgments, AI labels and escalations by pair id, critiques by generation id, human labels
+     * by (pair, annotator); {@code duplicate_human_labels} counts the records beyond that (0 is the guarantee).
+     * {@code preference_versions}, {@code rationales} and {@code model_versions} are record counts.
+     */
+    public Map<String, Object> summary() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("generations", count(Topics.GENERATIONS));
-        s.put("feedback", count(Topics.FEEDBACK));
-        s.put("pairs", count(Topics.PAIRS));
-        s.put("judgments", count(Topics.JUDGMENTS));
-        s.put("critiques", count(Topics.CRITIQUES));
-        s.put("ai_labels", count(Topics.AI_LABELS));
+        s.put("generations", TopicReader.readAll(settings, Topics.GENERATIONS).stream()
+                .map(r -> r.value().getGenerationId()).distinct().count());
+        s.put("feedback", TopicReader.readAll(settings, Topics.FEEDBACK).stream()
+                .map(r -> r.value().getFeedbackId()).distinct().count());
+        s.put("pairs", distinctKeys(Topics.PAIRS));
+        s.put("judgments", distinctKeys(Topics.JUDGMENTS));
+        s.put("critiques", distinctKeys(Topics.CRITIQUES));
+        s.put("ai_labels", distinctKeys(Topics.AI_LABELS));
         List<ConsumerRecord<String, dev.rlaif.schema.EscalationRequest>> escalations = TopicReader.readAll(settings, Topics.ESCALATIONS);
-        s.put("escalations", escalations.size());
-        s.put("human_labels", count(Topics.HUMAN_LABELS));
+        s.put("escalations", escalations.stream().map(ConsumerRecord::key).distinct().count());
+        var humanLabels = TopicReader.readAll(settings, Topics.HUMAN_LABELS);
+        long distinctHuman = humanLabels.stream().map(r -> r.value().getPairId() + "\u0000" + r.value().getAnnotatorId()).distinct().count();
+        s.put("human_labels", distinctHuman);
+        s.put("duplicate_human_labels", humanLabels.size() - distinctHuman);
         var preferences = TopicReader.readAll(settings, Topics.PREFERENCES);
         Set<String> preferred = preferences.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
         s.put("preferences", preferred.size());
@@ -145,6 +157,10 @@ final class PipelineProbe implements AutoCloseable {
                     .mapToLong(e -> e.getValue().offset()).sum());
         }
         return out;
+    }
+
+    private long distinctKeys(Topic<?> topic) {
+        return TopicReader.readAll(settings, topic).stream().map(ConsumerRecord::key).distinct().count();
     }
 
     private long count(Topic<?> topic) {

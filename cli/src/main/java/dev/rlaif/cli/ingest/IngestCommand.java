@@ -94,6 +94,15 @@ public final class IngestCommand implements Callable<Integer> {
     /** Reads the file, turns it into generations and sends them in batches; returns the number of generations sent. */
     public static long send(Path file, DatasetFormat fmt, Long limit, int batchSize, double rate, String policyModel,
                             GenerationSink sink, boolean progress) throws Exception {
+        return send(file, fmt, limit, batchSize, rate, policyModel, sink, progress, g -> true);
+    }
+
+    /**
+     * As {@link #send(Path, DatasetFormat, Long, int, double, String, GenerationSink, boolean)}, sending only the
+     * generations {@code keep} accepts (a resumed replay skips those already in Kafka; units left empty are not paced).
+     */
+    public static long send(Path file, DatasetFormat fmt, Long limit, int batchSize, double rate, String policyModel,
+                            GenerationSink sink, boolean progress, java.util.function.Predicate<PolicyGeneration> keep) throws Exception {
         Instant now = Instant.now();
         Map<String, String> tags = Map.of("source", file.getFileName().toString());
         Stream<List<PolicyGeneration>> units = fmt == DatasetFormat.GENERATIONS
@@ -102,6 +111,7 @@ public final class IngestCommand implements Callable<Integer> {
         if (limit != null) {
             units = units.limit(limit);
         }
+        units = units.map(u -> u.stream().filter(keep).toList()).filter(u -> !u.isEmpty());
         long sent = 0;
         try (Stream<List<PolicyGeneration>> s = units;
              ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("ingest").setStyle(ProgressBarStyle.ASCII)

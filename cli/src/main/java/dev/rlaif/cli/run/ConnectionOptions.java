@@ -12,7 +12,7 @@ public final class ConnectionOptions {
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env RLAIF_BOOTSTRAP_SERVERS, default localhost:9092)")
     String bootstrapServers;
 
-    @Option(names = "--registry-url", description = "Schema registry URL, Apicurio 3 API (env RLAIF_REGISTRY_URL; unset: in-memory, single process only)")
+    @Option(names = "--registry-url", description = "Schema registry URL: http://HOST:PORT/apis/registry/v3 (Apicurio 3) or .../apis/registry/v2 (Apicurio 2, ./rlaif registry); file:JOURNAL reads a demo's schemas (env RLAIF_REGISTRY_URL; unset: in-memory, single process only)")
     String registryUrl;
 
     @Option(names = "--state-dir", description = "Local state directory (env RLAIF_STATE_DIR, default ./.rlaif)")

@@ -50,6 +50,11 @@ public record KafkaSettings(String bootstrapServers, String registryUrl, int par
         return new KafkaSettings(servers, registryUrl, partitions, replicationFactor, stateDir);
     }
 
+    /** The same settings with another schema registry URL (null: the in-memory registry). */
+    public KafkaSettings withRegistryUrl(String url) {
+        return new KafkaSettings(bootstrapServers, url, partitions, replicationFactor, stateDir);
+    }
+
     /** The same settings with another state directory. */
     public KafkaSettings withStateDir(Path dir) {
         return new KafkaSettings(bootstrapServers, registryUrl, partitions, replicationFactor, dir);

@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Makes the Avro serdes of every topic: Apicurio's serde writing the Confluent wire format
  * (magic byte 0, 4-byte schema id, Avro binary), so Confluent-serde consumers read our topics too.
- * With a registry URL it talks to that registry (Apicurio Registry 3.x, or anything serving its v3 API);
- * without one it uses the JVM-wide {@link InMemoryRegistry}.
+ * With a registry URL it talks to that registry: Apicurio Registry 3.x through its v3 API (URL ending in
+ * {@code /apis/registry/v3}) or 2.x through its v2 API ({@code /apis/registry/v2}, e.g. {@code ./rlaif registry});
+ * with a {@code file:} URL, or none, it uses an {@link InMemoryRegistry} of this process (durable or not).
  */
 public final class AvroSerdes {
 
@@ -32,9 +33,21 @@ public final class AvroSerdes {
         this.inMemory = inMemory;
     }
 
-    /** Serdes for the given settings: a real registry when {@code registryUrl} is set, else the in-memory one. */
+    /**
+     * Serdes for the given settings: a registry server when {@code registryUrl} is an http(s) URL (its path picks the
+     * client: {@code /apis/registry/v3} for Apicurio 3.x, {@code /apis/registry/v2} for 2.x), the durable in-memory
+     * registry of this process when it is a {@code file:} URL (a journal, see {@link InMemoryRegistry#durable}),
+     * else the JVM-wide in-memory one.
+     */
     public static AvroSerdes from(KafkaSettings settings) {
-        return settings.registryUrl() == null ? inMemory(InMemoryRegistry.shared()) : new AvroSerdes(settings.registryUrl(), null);
+        String url = settings.registryUrl();
+        if (url == null) {
+            return inMemory(InMemoryRegistry.shared());
+        }
+        if (url.startsWith("file:")) {
+            return inMemory(InMemoryRegistry.durable(java.nio.file.Path.of(java.net.URI.create(url))));
+        }
+        return new AvroSerdes(url, null);
     }
 
     /** Serdes backed by the given in-memory registry (tests may use a fresh one). */

@@ -6,6 +6,7 @@ import io.apicurio.registry.resolver.client.RegistryVersionCoordinates;
 import io.apicurio.registry.resolver.strategy.ArtifactReference;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -21,10 +22,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * same {@link RegistryClientFacade} it uses for a real registry, so records carry real schema ids in the
  * Confluent wire format. One instance per JVM ({@link #shared()}) so that every service of the embedded mode
  * resolves the ids the others wrote. Global id and content id are the same number.
+ *
+ * <p>A durable one ({@link #durable(Path)}, {@code RLAIF_REGISTRY_URL=file:...}) also writes every new version to a
+ * {@link SchemaJournal} and fsyncs it before handing out the id, and reads the journal back at start: the ids in
+ * the topics, changelogs and stores of a process that was killed keep their meaning when it starts again. It
+ * serves one process (the journal is locked); separate processes share a registry server.
  */
 public final class InMemoryRegistry implements RegistryClientFacade {
 
     private static final InMemoryRegistry SHARED = new InMemoryRegistry();
+    private static final Map<Path, InMemoryRegistry> DURABLE = new ConcurrentHashMap<>();
 
     private record Version(long id, String groupId, String artifactId, String version, String content,
                            List<RegistryArtifactReference> references) {
@@ -34,12 +41,57 @@ public final class InMemoryRegistry implements RegistryClientFacade {
     }
 
     private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, Version> byId = new ConcurrentHashMap<>();
+    private final Map<String, List<Version>> byArtifact = new ConcurrentHashMap<>();
+    private final SchemaJournal journal;
 
     /** A fresh, empty registry (tests); the embedded mode uses {@link #shared()}. */
     public InMemoryRegistry() {
+        this.journal = null;
     }
-    private final Map<Long, Version> byId = new ConcurrentHashMap<>();
-    private final Map<String, List<Version>> byArtifact = new ConcurrentHashMap<>();
+
+    private InMemoryRegistry(SchemaJournal journal) {
+        this.journal = journal;
+        load(journal.entries());
+    }
+
+    private synchronized void load(List<SchemaJournal.Entry> entries) {
+        for (SchemaJournal.Entry e : entries) {
+            if (byId.containsKey(e.id())) {
+                continue;
+            }
+            List<RegistryArtifactReference> refs = e.references() == null ? List.of() : e.references().stream()
+                    .map(r -> RegistryArtifactReference.builder().name(r.get("name")).groupId(r.get("groupId"))
+                            .artifactId(r.get("artifactId")).version(r.get("version")).build()).toList();
+            Version v = new Version(e.id(), e.groupId(), e.artifactId(), e.version(), e.content(), refs);
+            List<Version> versions = byArtifact.computeIfAbsent(key(v.groupId(), v.artifactId()), k -> new ArrayList<>());
+            synchronized (versions) {
+                versions.add(v);
+            }
+            byId.put(v.id(), v);
+            ids.accumulateAndGet(v.id(), Math::max);
+        }
+    }
+
+    /**
+     * The JVM-wide durable registry kept in {@code journal} (created if missing). If another process owns that
+     * journal, a read-only view of it: ids resolve, registering a new schema fails.
+     */
+    public static InMemoryRegistry durable(Path journal) {
+        return DURABLE.computeIfAbsent(journal.toAbsolutePath().normalize(), InMemoryRegistry::open);
+    }
+
+    /** A new durable registry on a journal, not shared (tests); close it with {@link #closeJournal()}. */
+    static InMemoryRegistry open(Path journal) {
+        return new InMemoryRegistry(SchemaJournal.open(journal));
+    }
+
+    /** Releases the journal of a registry made by {@link #open(Path)}. */
+    void closeJournal() {
+        if (journal != null) {
+            journal.close();
+        }
+    }
 
     /** The JVM-wide registry of the embedded mode. */
     public static InMemoryRegistry shared() {
@@ -101,6 +153,7 @@ public final class InMemoryRegistry implements RegistryClientFacade {
     public RegistryVersionCoordinates createSchema(String artifactType, String groupId, String artifactId, String version,
                                                    String autoCreateBehavior, boolean canonical, String schema,
                                                    Set<RegistryArtifactReference> references) {
+        refreshIfReadOnly();
         List<Version> versions = byArtifact.computeIfAbsent(key(groupId, artifactId), k -> new ArrayList<>());
         synchronized (versions) {
             for (Version v : versions) {
@@ -112,6 +165,11 @@ public final class InMemoryRegistry implements RegistryClientFacade {
             Version created = new Version(id, groupId == null ? "default" : groupId, artifactId,
                     version != null ? version : String.valueOf(versions.size() + 1), schema,
                     references == null ? List.of() : List.copyOf(references));
+            if (journal != null) {
+                // on disk before the id reaches any record
+                journal.append(new SchemaJournal.Entry(created.id(), created.groupId(), created.artifactId(), created.version(),
+                        created.content(), created.references().stream().map(InMemoryRegistry::referenceMap).toList()));
+            }
             versions.add(created);
             byId.put(id, created);
             return created.coordinates();
@@ -133,8 +191,18 @@ public final class InMemoryRegistry implements RegistryClientFacade {
         return byId.size();
     }
 
+    private void refreshIfReadOnly() {
+        if (journal != null && journal.readOnly()) {
+            load(journal.reread());
+        }
+    }
+
     private Version find(long id) {
         Version v = byId.get(id);
+        if (v == null) {
+            refreshIfReadOnly();
+            v = byId.get(id);
+        }
         if (v == null) {
             throw new IllegalArgumentException("no schema with id " + id + " in the in-memory registry");
         }
@@ -153,6 +221,15 @@ public final class InMemoryRegistry implements RegistryClientFacade {
             return versions.stream().filter(v -> v.version().equals(version)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no version " + version + " of " + artifactId));
         }
+    }
+
+    private static Map<String, String> referenceMap(RegistryArtifactReference r) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("name", r.getName());
+        m.put("groupId", r.getGroupId());
+        m.put("artifactId", r.getArtifactId());
+        m.put("version", r.getVersion());
+        return m;
     }
 
     private static String key(String groupId, String artifactId) {

@@ -45,6 +45,8 @@ public final class ServiceMain {
         try {
             service.start();
             service.endpoints().forEach((k, v) -> log.info("{} {}: {}", provider.name(), k, v));
+            log.info("{} started, {} ms after the JVM", provider.name(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
