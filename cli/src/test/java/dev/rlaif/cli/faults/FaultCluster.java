@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
 final class FaultCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FaultCluster.class);
-    static final String TOKEN = "tester-token";
+    /** Three annotators: a position-inconsistent pair wants 3 distinct ones (README, router). */
+    static final List<String> TOKENS = List.of("tester-token-1", "tester-token-2", "tester-token-3");
     private static final List<String> QUIET = List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-Dorg.slf4j.simpleLogger.log.dev.rlaif=info");
 
@@ -96,7 +97,7 @@ final class FaultCluster implements AutoCloseable {
             c.env.put("RLAIF_BOOTSTRAP_SERVERS", c.bootstrap());
             c.env.put("RLAIF_REGISTRY_URL", c.registry.url());
             c.env.put("RLAIF_STATE_DIR", dir.resolve("state").toString());
-            c.env.put("RLAIF_LABELING_ANNOTATORS", "tester:" + TOKEN);
+            c.env.put("RLAIF_LABELING_ANNOTATORS", "tester1:" + TOKENS.get(0) + ",tester2:" + TOKENS.get(1) + ",tester3:" + TOKENS.get(2));
             c.env.put("RLAIF_SIM_ANNOTATORS", "0");
             c.env.put("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", System.getProperty("user.home") + "/.djl.ai"));
             c.env.putAll(serviceEnv);
@@ -272,20 +273,31 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
-    /** Takes and labels tasks until the queue answers 204 (choice A: the suite checks settlement, not taste); labels given. */
+    /**
+     * Each annotator takes and labels tasks until the queue answers 204 (choice A: the suite checks settlement, not
+     * taste); returns the labels given.
+     */
     int labelEverythingOpen() throws Exception {
+        int labeled = 0;
+        for (String token : TOKENS) {
+            labeled += labelAsAnnotator(token);
+        }
+        return labeled;
+    }
+
+    private int labelAsAnnotator(String token) throws Exception {
         String labeling = urls.get("labeling");
         int labeled = 0;
         for (int i = 0; i < 500; i++) {
             HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(labeling + "/api/tasks/next"))
-                    .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (next.statusCode() != 200) {
-                return labeled; // 204: nothing open (or the service is restarting: the caller polls again)
+                return labeled; // 204: nothing open for this annotator (or the service is restarting: the caller polls again)
             }
             String lease = Json.read(next.body()).get("lease_id").asText();
             String body = Json.write(Map.of("label_id", UUID.randomUUID().toString(), "choice", "A"));
             HttpResponse<String> submit = http.send(HttpRequest.newBuilder(URI.create(labeling + "/api/leases/" + lease + "/submit"))
-                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (submit.statusCode() == 200) {
                 labeled++;
