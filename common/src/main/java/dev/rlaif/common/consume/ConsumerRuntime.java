@@ -465,6 +465,12 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
                 records.add(serialize(o));
             }
         } catch (RuntimeException e) {
+            if (FailureClassifier.fromSchemaRegistry(e)) {
+                // the registry, not the record: retried (bounded) like a failed write, then fatal for the service
+                retry(tp, track, attempt, "serializing the outputs of " + source.topic() + "-" + source.partition() + "@"
+                        + source.offset() + " (schema registry)", e, () -> write(source, tp, track, outputs, attempt + 1));
+                return;
+            }
             deadLetter(source, tp, track, "cannot serialize an output: " + DeadLetters.describe(e), e, 1);
             return;
         }

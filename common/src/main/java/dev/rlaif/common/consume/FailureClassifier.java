@@ -60,6 +60,26 @@ public interface FailureClassifier {
         };
     }
 
+    /**
+     * Whether a serializer failed because of the schema registry rather than the record: an I/O error, or an error
+     * answer of the registry's client (Apicurio's Kiota {@code ApiException}, e.g. the 409 two writers get when they
+     * register the same schema at the same moment). Such a failure is retriable (the registry is a dependency); a
+     * record that cannot be encoded (an Avro type error) is not, and is dead-lettered.
+     */
+    static boolean fromSchemaRegistry(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof java.io.IOException) {
+                return true;
+            }
+            for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.microsoft.kiota.ApiException")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The error inside {@link CompletionException} and {@link ExecutionException} wrappers. */
     static Throwable unwrap(Throwable error) {
         Throwable e = error;

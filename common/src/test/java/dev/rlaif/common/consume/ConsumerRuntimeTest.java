@@ -258,6 +258,44 @@ class ConsumerRuntimeTest {
     }
 
     @Test
+    void aSchemaRegistryFailureWhileSerializingIsRetriedNotDeadLettered() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        Serializer<SpecificRecord> registryBusyTwice = (topic, v) -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new RuntimeException(new java.io.IOException("409 artifact already exists (two writers registered it at once)"));
+            }
+            return OUT.serialize(topic, v);
+        };
+        start(builder(in -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(echo(in));
+        }).producer(producer, registryBusyTwice));
+        add(0, "a");
+        await().atMost(WAIT).until(() -> sent("out").size() == 1);
+        ackAll();
+        await().atMost(WAIT).until(() -> Long.valueOf(1).equals(committed()));
+        assertThat(calls).hasValue(3);
+        assertThat(handled).hasValue(1);
+        assertThat(sent(TOPIC + ".dlq")).isEmpty();
+        assertThat(fatal).isEmpty();
+    }
+
+    @Test
+    void aRecordTheSerializerRejectsIsDeadLettered() throws Exception {
+        Serializer<SpecificRecord> rejects = (topic, v) -> {
+            throw new IllegalArgumentException("not a valid Avro value");
+        };
+        start(builder(in -> CompletableFuture.completedFuture(echo(in))).producer(producer, rejects));
+        add(0, "a");
+        await().atMost(WAIT).until(() -> sent(TOPIC + ".dlq").size() == 1);
+        ackAll();
+        await().atMost(WAIT).until(() -> Long.valueOf(1).equals(committed()));
+        assertThat(DeadLetters.header(sent(TOPIC + ".dlq").get(0).headers(), DeadLetters.REASON)).startsWith("cannot serialize an output");
+        assertThat(fatal).isEmpty();
+    }
+
+    @Test
     void aFailedWriteIsWrittenAgainWithoutHandlingTheRecordAgain() throws Exception {
         AtomicInteger handled = new AtomicInteger();
         start(builder(in -> {
