@@ -401,6 +401,11 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         OffsetTracker.Track track = tracker.begin(tp, record.offset());
         inFlight.incrementAndGet();
+        decode(record, tp, track, 1);
+    }
+
+    /** Decodes a record and hands it on; a failing registry is retried (bounded), a bad record dead-lettered. */
+    private void decode(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, OffsetTracker.Track track, int attempt) {
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         V value;
         try {
@@ -413,6 +418,12 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
                 value = cfg.deserializer.deserialize(record.topic(), record.headers(), record.value());
             }
         } catch (RuntimeException e) {
+            if (FailureClassifier.registryUnavailable(e)) {
+                // the registry, not the record: read it again (bounded), then fatal for the service
+                retry(tp, track, attempt, "decoding " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                        + " (schema registry)", e, () -> decode(record, tp, track, attempt + 1));
+                return;
+            }
             String reason = "cannot deserialize " + cfg.topic + " value: " + DeadLetters.describe(e);
             if (!cfg.deadLetterUndecodable) {
                 log.warn("{}: skipping undecodable record {}-{}@{} (its consumer dead-letters it): {}", cfg.service,

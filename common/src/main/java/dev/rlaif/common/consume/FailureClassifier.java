@@ -80,6 +80,25 @@ public interface FailureClassifier {
         return false;
     }
 
+    /**
+     * Whether the schema registry, not the record, is why a record could not be encoded or decoded: an I/O error on
+     * the way to it, or an answer that says "try again" (409 on a concurrent registration, 429, 5xx). A 404 for an
+     * unknown schema id is the record's fault (its bytes name a schema no registry holds): that one is not included,
+     * so such a record is still dead-lettered instead of stopping its partition.
+     */
+    public static boolean registryUnavailable(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof java.io.IOException) {
+                return true;
+            }
+            if (e instanceof com.microsoft.kiota.ApiException api) {
+                int status = api.getResponseStatusCode();
+                return status == 409 || status == 429 || status >= 500;
+            }
+        }
+        return false;
+    }
+
     /** The error inside {@link CompletionException} and {@link ExecutionException} wrappers. */
     static Throwable unwrap(Throwable error) {
         Throwable e = error;

@@ -35,6 +35,12 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
     public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
                                                                 ConsumerRecord<byte[], byte[]> record,
                                                                 Exception exception) {
+        if (dev.rlaif.common.consume.FailureClassifier.registryUnavailable(exception)) {
+            // the registry is down or busy, not the record bad: fail, so the record is read again, not dead-lettered
+            log.warn("{}: cannot deserialize {}-{}@{}: the schema registry failed ({}); failing the task to retry it",
+                    service, record.topic(), record.partition(), record.offset(), DeadLetters.describe(exception));
+            return DeserializationExceptionHandler.Response.fail();
+        }
         String reason = "cannot deserialize: " + DeadLetters.describe(exception);
         log.warn("{}: dead-lettering record {}-{}@{}: {}", service, record.topic(), record.partition(), record.offset(), reason);
         return DeserializationExceptionHandler.Response.resume(List.of(DeadLetters.of(service, record.topic(),

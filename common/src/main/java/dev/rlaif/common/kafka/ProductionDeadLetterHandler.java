@@ -93,6 +93,13 @@ public class ProductionDeadLetterHandler implements ProductionExceptionHandler {
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
                                             SerializationExceptionOrigin origin) {
+        if (dev.rlaif.common.consume.FailureClassifier.registryUnavailable(exception)) {
+            // the registry, not the record: fail the task so the record is written again after the restart (the
+            // transaction aborts; nothing is dead-lettered that a retry would have written)
+            log.warn("cannot serialize a record for {}: the schema registry failed ({}); failing the task to retry it",
+                    record.topic(), DeadLetters.describe(exception));
+            return Response.fail();
+        }
         return deadLetter(context, record.topic(), "cannot serialize the " + origin.name().toLowerCase() + " of a record for "
                 + record.topic() + ": " + DeadLetters.describe(exception), exception);
     }
