@@ -60,8 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no labeled pairs to evaluate in " + data);
         }
         Path cacheDir = cache != null ? cache : dir.getParent().resolve("cache");
-        String encoderName = manifest.features().encoderId().startsWith("hashing-")
-                ? manifest.features().encoderId() : "minilm";
+        String encoderName = dev.rlaif.rm.encode.TextEncoders.nameOfId(manifest.features().encoderId());
         try (EmbeddingCache enc = Encoders.open(encoderName, cacheDir)) {
             MlpRewardModel rm = ModelStore.loadDir(dir, enc);
             FeatureExtractor fx = rm.featureExtractor();
