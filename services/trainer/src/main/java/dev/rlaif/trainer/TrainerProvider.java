@@ -24,6 +24,7 @@ public final class TrainerProvider implements ServiceProvider {
 
     @Override
     public RlaifService create(ServiceContext context) {
-        return new TrainerService(context.kafka(), TrainerConfig.fromEnv(context.env(), context.kafka()), context.metrics());
+        return new TrainerService(context.kafka(), TrainerConfig.fromEnv(context.env(), context.kafka()), context.metrics(),
+                dev.rlaif.trainer.round.ProbeSet.fromEnv(context.env()));
     }
 }

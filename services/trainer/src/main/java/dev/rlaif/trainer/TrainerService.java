@@ -7,9 +7,6 @@ import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.rm.ModelManifest;
 import dev.rlaif.rm.ModelStore;
-import dev.rlaif.rm.encode.EmbeddingCache;
-import dev.rlaif.rm.encode.HashingEncoder;
-import dev.rlaif.rm.encode.MiniLmEncoder;
 import dev.rlaif.rm.encode.TextEncoder;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.schema.RewardModelVersion;
@@ -76,10 +73,20 @@ public final class TrainerService implements RlaifService {
     private Map<String, Long> lastCommitted = Map.of();
     private java.util.concurrent.Future<?> lastPrefetch;
 
+    private final dev.rlaif.trainer.round.ProbeSet probe;
+    private final java.util.concurrent.atomic.AtomicReference<Double> probeAccuracy = new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics) {
+        this(kafka, config, metrics, dev.rlaif.trainer.round.ProbeSet.NONE);
+    }
+
+    /** With an out-of-domain probe set ({@code RLAIF_TRAINER_PROBE_DATA}) measured every round. */
+    public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics,
+                          dev.rlaif.trainer.round.ProbeSet probe) {
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
+        this.probe = probe;
     }
 
     @Override
@@ -88,11 +95,7 @@ public final class TrainerService implements RlaifService {
     }
 
     static Supplier<TextEncoder> encoder(TrainerConfig config) {
-        return () -> {
-            TextEncoder base = config.encoder().equals("minilm") ? new MiniLmEncoder()
-                    : new HashingEncoder(Integer.parseInt(config.encoder().substring("hashing-".length())));
-            return EmbeddingCache.open(base, config.modelsDir().resolve("cache"));
-        };
+        return () -> dev.rlaif.rm.encode.TextEncoders.open(config.encoder(), config.modelsDir().resolve("cache"));
     }
 
     @Override
@@ -103,6 +106,9 @@ public final class TrainerService implements RlaifService {
         published = metrics.counter("rlaif_trainer_published_total");
         deadLetters = metrics.counter("rlaif_trainer_dead_letters_total");
         roundTimer = metrics.timer("rlaif_trainer_round_seconds");
+        if (!probe.isEmpty()) {
+            metrics.gauge("rlaif_trainer_probe_accuracy", probeAccuracy, r -> r.get());
+        }
         consumer = new KafkaConsumer<>(Clients.consumerConfig(kafka, config.groupId()), new StringDeserializer(),
                 new ByteArrayDeserializer());
         producer = Clients.avroProducer(kafka, "rlaif-trainer");
@@ -127,7 +133,7 @@ public final class TrainerService implements RlaifService {
     private void run(List<TopicPartition> parts, Map<String, Long> trained) {
         Deserializer<PreferenceLabel> avro = AvroSerdes.from(kafka).deserializer();
         LabelBuffer buffer = new LabelBuffer(config.holdoutShare(), config.replayMax());
-        RoundRunner runner = new RoundRunner(store, config);
+        RoundRunner runner = new RoundRunner(store, config, probe);
         long lastRound = 0;
         List<PreferenceLabel> arrived = new ArrayList<>();
         try {
@@ -242,6 +248,10 @@ public final class TrainerService implements RlaifService {
             }
         }
         RoundRunner.Outcome outcome = roundTimer.recordCallable(() -> runner.run(buffer.trainable(), buffer.gold(), offsets));
+        Double probed = outcome.event().getMetrics().get("probe_accuracy");
+        if (probed != null) {
+            probeAccuracy.set(probed);
+        }
         rounds.increment();
         if (outcome.published()) {
             published.increment();

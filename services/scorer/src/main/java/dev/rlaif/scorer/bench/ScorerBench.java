@@ -101,11 +101,14 @@ public final class ScorerBench implements Callable<Integer> {
             double cold = pass(http, uri, bodies);
             double warm = pass(http, uri, bodies);
             double warm2 = pass(http, uri, bodies);
-            stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s%n",
-                    batch, clients, cold, warm, warm2);
+            double texts = encoderAlone(rest);
+            stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s; "
+                    + "the encoder alone: %.0f texts/s = %.0f pairs/s (3 texts a pair)%n", batch, clients, cold, warm, warm2, texts, texts / 3);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("pairs_per_s", Math.round(Math.max(warm, warm2)));
             json.put("cold_pairs_per_s", Math.round(cold));
+            json.put("encoder_texts_per_s", Math.round(texts));
+            json.put("encoder_pairs_per_s", Math.round(texts / 3));
             json.put("batch", batch);
             json.put("clients", clients);
             json.put("pairs", pairsPerPass);
@@ -118,9 +121,29 @@ public final class ScorerBench implements Callable<Integer> {
     }
 
     private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {
-        return () -> dev.rlaif.rm.encode.EmbeddingCache.open(cfg.encoder().equals("minilm")
-                ? new dev.rlaif.rm.encode.MiniLmEncoder()
-                : new dev.rlaif.rm.encode.HashingEncoder(Integer.parseInt(cfg.encoder().substring(8))), cfg.modelsDir().resolve("cache"));
+        return () -> dev.rlaif.rm.encode.TextEncoders.open(cfg.encoder(), cfg.modelsDir().resolve("cache"));
+    }
+
+    /**
+     * The cold pass's floor: the encoder alone (no cache, no HTTP, no features) on the same texts a cold pair needs
+     * (last user turn and both responses), in the same batches of {@code --batch} pairs from one caller.
+     */
+    private double encoderAlone(List<LabeledPair> rest) {
+        dev.rlaif.rm.encode.TextEncoder raw = dev.rlaif.rm.encode.TextEncoders.byName(encoder);
+        raw.encode(List.of("warm up"));
+        int n = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < pairsPerPass; i += batch) {
+            List<String> texts = new ArrayList<>();
+            for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
+                LabeledPair p = rest.get(j % rest.size());
+                texts.add(FeatureExtractor.lastUserTurn(p.prompt()));
+                texts.add(p.chosen());
+                texts.add(p.rejected());
+            }
+            n += raw.encode(texts).size();
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Pairs per second over one pass of all bodies, shared among the clients. */
