@@ -150,15 +150,22 @@ public final class AccuracyBench implements Callable<Integer> {
             json.put("cv_baseline_accuracy", round(PairwiseMetrics.of(bowCv).accuracy()));
             double[][] defaultBySeed = new double[seeds][];
             Map<String, Object> byVariant = new LinkedHashMap<>();
+            // out of domain first (one training per variant), then the CV seed by seed over all variants, so a run cut
+            // short still has every variant at the seeds it finished
+            Map<String, double[]> sums = new LinkedHashMap<>();
             for (Variant v : variants) {
-                Encoded e = encoded.get(v.encoder());
                 Map<String, Object> vj = new LinkedHashMap<>();
-                double sum = 0;
-                double sumMlp = 0;
-                List<Double> accs = new ArrayList<>();
-                List<Double> pBase = new ArrayList<>();
-                List<Double> pDefault = new ArrayList<>();
-                for (int s = 0; s < seeds; s++) {
+                byVariant.put(v.label(), vj);
+                sums.put(v.label(), new double[2]);
+                Encoded e = encoded.get(v.encoder());
+                for (int o = 0; o < oodData.size(); o++) {
+                    outOfDomain(v, e, all, oodPairs.get(o), e.ood().get(o), oodData.get(o), vj);
+                }
+            }
+            for (int s = 0; s < seeds; s++) {
+                for (Variant v : variants) {
+                    Encoded e = encoded.get(v.encoder());
+                    Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
                     TrainConfig cfg = v.config().withSeed(base.seed() + 1000L * s);
                     Predictions cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
                     PairwiseMetrics m = PairwiseMetrics.of(cv.model());
@@ -171,34 +178,31 @@ public final class AccuracyBench implements Callable<Integer> {
                         PairedComparison pd = PairedComparison.of(cv.model(), defaultBySeed[s]);
                         vsDefault = String.format("; against the default: right on %d pairs it misses, wrong on %d it gets (p = %.4f)",
                                 pd.onlyA(), pd.onlyB(), pd.pValue());
-                        pDefault.add(round(pd.pValue()));
+                        ((List<Double>) vj.computeIfAbsent("cv_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pd.pValue()));
                     }
                     stdout.printf("[%s] %d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f; against the baseline: right on %d pairs it misses, wrong on %d it gets (McNemar p = %.4f)%s%n",
                             v.label(), folds, cfg.seed(), m.accuracy(), m.ece(), mlp.accuracy(), pc.onlyA(), pc.onlyB(), pc.pValue(), vsDefault);
-                    sum += m.accuracy();
-                    sumMlp += mlp.accuracy();
-                    accs.add(round(m.accuracy()));
-                    pBase.add(round(pc.pValue()));
+                    stdout.flush();
+                    double[] sum = sums.get(v.label());
+                    sum[0] += m.accuracy();
+                    sum[1] += mlp.accuracy();
+                    ((List<Double>) vj.computeIfAbsent("cv_accuracy_by_seed", k -> new ArrayList<Double>())).add(round(m.accuracy()));
+                    ((List<Double>) vj.computeIfAbsent("cv_mcnemar_p_by_seed", k -> new ArrayList<Double>())).add(round(pc.pValue()));
                     if (s == 0) {
                         vj.put("cv_ece", round(m.ece()));
                     }
                 }
+            }
+            for (Variant v : variants) {
+                Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
+                double[] sum = sums.get(v.label());
                 stdout.printf("[%s] %d-fold CV, mean over %d seeds: model %.4f, MLP heads alone %.4f, baseline %.4f%n",
-                        v.label(), folds, seeds, sum / seeds, sumMlp / seeds, PairwiseMetrics.of(bowCv).accuracy());
-                vj.put("cv_accuracy", round(sum / seeds));
-                vj.put("cv_accuracy_by_seed", accs);
-                vj.put("cv_mlp_only_accuracy", round(sumMlp / seeds));
-                vj.put("cv_mcnemar_p_by_seed", pBase);
-                if (!pDefault.isEmpty()) {
-                    vj.put("cv_vs_default_p_by_seed", pDefault);
-                }
+                        v.label(), folds, seeds, sum[0] / seeds, sum[1] / seeds, PairwiseMetrics.of(bowCv).accuracy());
+                vj.put("cv_accuracy", round(sum[0] / seeds));
+                vj.put("cv_mlp_only_accuracy", round(sum[1] / seeds));
                 if (!skipHeldOut) {
-                    heldOut(v, e, all, dev, held, vj);
+                    heldOut(v, encoded.get(v.encoder()), all, dev, held, vj);
                 }
-                for (int o = 0; o < oodData.size(); o++) {
-                    outOfDomain(v, e, all, oodPairs.get(o), e.ood().get(o), oodData.get(o), vj);
-                }
-                byVariant.put(v.label(), vj);
             }
             Map<String, Object> first = (Map<String, Object>) byVariant.get("default");
             json.putAll(first);
