@@ -3,6 +3,7 @@ package dev.rlaif.rm.cli;
 import dev.rlaif.common.dataset.DatasetFormat;
 import dev.rlaif.common.dataset.SharedData;
 import dev.rlaif.common.json.Json;
+import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.rm.data.LabeledPair;
 import dev.rlaif.rm.data.PairFiles;
 import dev.rlaif.rm.encode.EmbeddingCache;
@@ -59,98 +60,168 @@ public final class AccuracyBench implements Callable<Integer> {
     int seeds;
     @Option(names = "--ablation", description = "Also measure each loss switch (5 extra CV runs).")
     boolean ablation;
+    @Option(names = "--split", defaultValue = "prompt", description = "Partition into held-out part and folds: prompt (hash of the prompt) or pair-id (hash of the pair id) (default ${DEFAULT-VALUE}).")
+    String split;
+    @Option(names = "--compare-encoder", description = "Also measure the model with this encoder (repeatable; e.g. bge-small, e5-small+minilm), same folds and seeds, paired against the default.")
+    List<String> compareEncoders = new ArrayList<>();
+    @Option(names = "--compare-contrastive", description = "Also measure the model with the contrastive loss of this weight (repeatable).")
+    List<Double> compareContrastive = new ArrayList<>();
+    @Option(names = "--compare-metarm", description = "Also measure MetaRM with this inner step size (repeatable); its shifted samples are the responses of the pairs it is measured on, unlabeled.")
+    List<Double> compareMetaRm = new ArrayList<>();
+    @Option(names = "--ood-data", description = "Out-of-domain file: every variant is also trained on all pairs of --data and measured on this file's pairs (repeatable).")
+    List<Path> oodData = new ArrayList<>();
+    @Option(names = "--skip-held-out", description = "Skip the held-out measurements (CV and out-of-domain only).")
+    boolean skipHeldOut;
 
     PrintStream stdout = System.out;
     /** Per development pair, its CV fold (by prompt). */
     private int[] foldOf;
 
+    /** One model measured: the default, or the default with another encoder or training switch. */
+    private record Variant(String label, String encoder, TrainConfig config) {
+    }
+
+    /** An encoder's features of all pairs (and of the out-of-domain files), with its extractor. */
+    private record Encoded(FeatureExtractor fx, List<PairFeatures> feats, List<List<PairFeatures>> ood) {
+    }
+
     @Override
+    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
+        if (!split.equals("prompt") && !split.equals("pair-id")) {
+            throw new IllegalArgumentException("--split must be prompt or pair-id");
+        }
         Path file = data != null ? data : SharedData.resolve("hh-rlhf-harmless/pairs.jsonl.gz");
         List<LabeledPair> all = PairFiles.read(file, format == null ? null : DatasetFormat.parse(format));
+        List<List<LabeledPair>> oodPairs = new ArrayList<>();
+        for (Path f : oodData) {
+            oodPairs.add(PairFiles.read(f, null));
+        }
         Path cacheDir = cache != null ? cache : Path.of("target", "rm-cache");
         Map<String, Object> json = new LinkedHashMap<>();
-        try (EmbeddingCache enc = Encoders.open(model.encoder, cacheDir)) {
-            FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
-            List<PairFeatures> feats;
-            long t0 = System.nanoTime();
-            try (ProgressBar bar = Bars.of("encode", all.size())) {
-                feats = ModelTraining.featurize(fx, all, bar::stepBy);
+        TrainConfig base = model.config(wide);
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("default", model.encoder, base));
+        for (String e : compareEncoders) {
+            variants.add(new Variant("encoder " + e, e, base));
+        }
+        for (double c : compareContrastive) {
+            variants.add(new Variant("contrastive " + c, model.encoder, base.withContrastive(c)));
+        }
+        for (double m : compareMetaRm) {
+            variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m)));
+        }
+        Map<String, EmbeddingCache> caches = new LinkedHashMap<>();
+        try {
+            Map<String, Encoded> encoded = new LinkedHashMap<>();
+            for (Variant v : variants) {
+                if (!encoded.containsKey(v.encoder())) {
+                    EmbeddingCache enc = Encoders.open(v.encoder(), cacheDir);
+                    caches.put(v.encoder(), enc);
+                    FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
+                    long t0 = System.nanoTime();
+                    List<PairFeatures> feats;
+                    try (ProgressBar bar = Bars.of("encode " + v.encoder(), all.size())) {
+                        feats = ModelTraining.featurize(fx, all, bar::stepBy);
+                    }
+                    List<List<PairFeatures>> ood = new ArrayList<>();
+                    for (List<LabeledPair> o : oodPairs) {
+                        ood.add(ModelTraining.featurize(fx, o, k -> { }));
+                    }
+                    stdout.printf("encoder %s (%s): features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
+                            v.encoder(), enc.id(), fx.spec().dimension(), fx.spec().bowBuckets(), (System.nanoTime() - t0) / 1e9, enc.size());
+                    encoded.put(v.encoder(), new Encoded(fx, feats, ood));
+                }
             }
-            double encodeS = (System.nanoTime() - t0) / 1e9;
             List<Integer> dev = new ArrayList<>();
             List<Integer> held = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                (PairFiles.heldOut(all.get(i), holdoutShare) ? held : dev).add(i);
+                LabeledPair p = all.get(i);
+                boolean out = split.equals("prompt") ? PairFiles.heldOut(p, holdoutShare) : PairFiles.heldOutByPairId(p.id(), holdoutShare);
+                (out ? held : dev).add(i);
             }
-            foldOf = dev.stream().mapToInt(i -> PairFiles.fold(all.get(i), folds)).toArray();
-            stdout.printf("%s: %d pairs, %d development, %d held out (split and folds by prompt); features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
-                    file, all.size(), dev.size(), held.size(), fx.spec().dimension(), fx.spec().bowBuckets(), encodeS, enc.size());
-            TrainConfig base = model.config(wide);
+            foldOf = dev.stream().mapToInt(i -> split.equals("prompt") ? PairFiles.fold(all.get(i), folds)
+                    : (int) Math.min(folds - 1, Math.floor(PairIds.unitHash("fold:" + all.get(i).id()) * folds))).toArray();
+            stdout.printf("%s: %d pairs, %d development, %d held out (split and folds by %s)%n", file, all.size(), dev.size(), held.size(), split);
+            json.put("split", split);
 
             double[] bowCv = crossValidateBaseline(all, dev);
-            double sum = 0;
-            double sumMlp = 0;
-            Predictions first = null;
-            for (int s = 0; s < seeds; s++) {
-                Predictions cv = crossValidate(base.withSeed(base.seed() + 1000L * s), feats, dev, fx.spec());
-                PairwiseMetrics m = PairwiseMetrics.of(cv.model());
-                PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
-                PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
-                stdout.printf("%d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f, bag-of-words baseline %.4f; "
-                                + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
-                        folds, base.seed() + 1000L * s, m.accuracy(), m.ece(), mlp.accuracy(), PairwiseMetrics.of(bowCv).accuracy(),
-                        pc.onlyA(), pc.onlyB(), pc.pValue());
-                sum += m.accuracy();
-                sumMlp += mlp.accuracy();
-                first = first == null ? cv : first;
-            }
-            PairedComparison cvPaired = PairedComparison.of(first.model(), bowCv);
-            json.put("cv_ece", round(PairwiseMetrics.of(first.model()).ece()));
-            json.put("cv_accuracy", round(sum / seeds));
-            json.put("cv_mlp_only_accuracy", round(sumMlp / seeds));
+            stdout.printf("%d-fold CV: bag-of-words baseline %.4f%n", folds, PairwiseMetrics.of(bowCv).accuracy());
             json.put("cv_baseline_accuracy", round(PairwiseMetrics.of(bowCv).accuracy()));
-            json.put("cv_mcnemar_p", round(cvPaired.pValue()));
-            if (seeds > 1) {
-                stdout.printf("%d-fold CV, mean over %d seeds: model %.4f, MLP heads alone %.4f%n", folds, seeds, sum / seeds, sumMlp / seeds);
-                json.put("cv_seeds", seeds);
+            double[][] defaultBySeed = new double[seeds][];
+            Map<String, Object> byVariant = new LinkedHashMap<>();
+            // out of domain first (one training per variant), then the CV seed by seed over all variants, so a run cut
+            // short still has every variant at the seeds it finished
+            Map<String, double[]> sums = new LinkedHashMap<>();
+            for (Variant v : variants) {
+                Map<String, Object> vj = new LinkedHashMap<>();
+                byVariant.put(v.label(), vj);
+                sums.put(v.label(), new double[2]);
+                Encoded e = encoded.get(v.encoder());
+                for (int o = 0; o < oodData.size(); o++) {
+                    outOfDomain(v, e, all, oodPairs.get(o), e.ood().get(o), oodData.get(o), vj);
+                }
             }
-
-            List<PairFeatures> devF = dev.stream().map(feats::get).toList();
-            List<PairFeatures> heldF = held.stream().map(feats::get).toList();
-            EnsembleTrainer.Result r = new EnsembleTrainer(base).train(devF, fx.spec(), null, EnsembleTrainer.Progress.NONE);
-            double[] pModel = ModelTraining.pChosen(r.weights(), heldF);
-            PairwiseMetrics m = PairwiseMetrics.of(pModel);
-            PairwiseMetrics mlp = PairwiseMetrics.of(ModelTraining.pChosen(r.weights().withBow(null), heldF));
-            BowBaseline bow = BowBaseline.train(dev.stream().map(all::get).toList());
-            double[] pBow = held.stream().mapToDouble(i -> bow.pChosen(all.get(i))).toArray();
-            PairwiseMetrics b = PairwiseMetrics.of(pBow);
-            PairedComparison pc = PairedComparison.of(pModel, pBow);
-            stdout.printf("held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), MLP heads alone %.4f, baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s, temperature %.2f; "
-                            + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
-                    m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), mlp.accuracy(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds(), r.temperature(),
-                    pc.onlyA(), pc.onlyB(), pc.pValue());
-            json.put("accuracy", round(m.accuracy()));
-            json.put("accuracy_ci_low", round(m.ciLow()));
-            json.put("accuracy_ci_high", round(m.ciHigh()));
-            json.put("ece", round(m.ece()));
-            json.put("temperature", round(r.temperature()));
-            json.put("mlp_only_accuracy", round(mlp.accuracy()));
-            json.put("baseline_accuracy", round(b.accuracy()));
-            json.put("mcnemar_p", round(pc.pValue()));
-            json.put("n", m.n());
+            for (int s = 0; s < seeds; s++) {
+                for (Variant v : variants) {
+                    Encoded e = encoded.get(v.encoder());
+                    Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
+                    TrainConfig cfg = v.config().withSeed(base.seed() + 1000L * s);
+                    Predictions cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
+                    PairwiseMetrics m = PairwiseMetrics.of(cv.model());
+                    PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
+                    PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
+                    String vsDefault = "";
+                    if (defaultBySeed[s] == null) {
+                        defaultBySeed[s] = cv.model();
+                    } else {
+                        PairedComparison pd = PairedComparison.of(cv.model(), defaultBySeed[s]);
+                        vsDefault = String.format("; against the default: right on %d pairs it misses, wrong on %d it gets (p = %.4f)",
+                                pd.onlyA(), pd.onlyB(), pd.pValue());
+                        ((List<Double>) vj.computeIfAbsent("cv_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pd.pValue()));
+                    }
+                    stdout.printf("[%s] %d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f; against the baseline: right on %d pairs it misses, wrong on %d it gets (McNemar p = %.4f)%s%n",
+                            v.label(), folds, cfg.seed(), m.accuracy(), m.ece(), mlp.accuracy(), pc.onlyA(), pc.onlyB(), pc.pValue(), vsDefault);
+                    stdout.flush();
+                    double[] sum = sums.get(v.label());
+                    sum[0] += m.accuracy();
+                    sum[1] += mlp.accuracy();
+                    ((List<Double>) vj.computeIfAbsent("cv_accuracy_by_seed", k -> new ArrayList<Double>())).add(round(m.accuracy()));
+                    ((List<Double>) vj.computeIfAbsent("cv_mcnemar_p_by_seed", k -> new ArrayList<Double>())).add(round(pc.pValue()));
+                    if (s == 0) {
+                        vj.put("cv_ece", round(m.ece()));
+                    }
+                }
+            }
+            for (Variant v : variants) {
+                Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
+                double[] sum = sums.get(v.label());
+                stdout.printf("[%s] %d-fold CV, mean over %d seeds: model %.4f, MLP heads alone %.4f, baseline %.4f%n",
+                        v.label(), folds, seeds, sum[0] / seeds, sum[1] / seeds, PairwiseMetrics.of(bowCv).accuracy());
+                vj.put("cv_accuracy", round(sum[0] / seeds));
+                vj.put("cv_mlp_only_accuracy", round(sum[1] / seeds));
+                if (!skipHeldOut) {
+                    heldOut(v, encoded.get(v.encoder()), all, dev, held, vj);
+                }
+            }
+            Map<String, Object> first = (Map<String, Object>) byVariant.get("default");
+            json.putAll(first);
+            if (variants.size() > 1) {
+                json.put("variants", byVariant);
+            }
 
             if (ablation) {
-                Map<String, LossSwitches> variants = new LinkedHashMap<>();
+                Encoded e = encoded.get(model.encoder);
+                Map<String, LossSwitches> sw = new LinkedHashMap<>();
                 LossSwitches plain = LossSwitches.PLAIN;
-                variants.put("plain", plain);
-                variants.put("margin", plain.withMargin(0.5));
-                variants.put("smoothing", plain.withSmoothing(0.1));
-                variants.put("flip", plain.withFlip(0.1));
-                variants.put("all", plain.withMargin(0.5).withSmoothing(0.1).withFlip(0.1));
+                sw.put("plain", plain);
+                sw.put("margin", plain.withMargin(0.5));
+                sw.put("smoothing", plain.withSmoothing(0.1));
+                sw.put("flip", plain.withFlip(0.1));
+                sw.put("all", plain.withMargin(0.5).withSmoothing(0.1).withFlip(0.1));
                 Map<String, Double> ab = new LinkedHashMap<>();
-                for (var v : variants.entrySet()) {
-                    Predictions res = crossValidate(base.withSwitches(v.getValue()), feats, dev, fx.spec());
+                for (var v : sw.entrySet()) {
+                    Predictions res = crossValidate(base.withSwitches(v.getValue()), e.feats(), dev, e.fx().spec());
                     double acc = PairwiseMetrics.of(res.model()).accuracy();
                     stdout.printf("loss %-9s %d-fold CV accuracy %.4f (MLP heads alone %.4f)%n", v.getKey(), folds, acc,
                             PairwiseMetrics.of(res.mlpOnly()).accuracy());
@@ -158,9 +229,68 @@ public final class AccuracyBench implements Callable<Integer> {
                 }
                 json.put("ablation_cv_accuracy", ab);
             }
+        } finally {
+            caches.values().forEach(EmbeddingCache::close);
         }
         stdout.println(Json.write(json));
         return 0;
+    }
+
+    /** Trained on all development pairs, measured on the held-out ones, beside the baseline. */
+    private void heldOut(Variant v, Encoded e, List<LabeledPair> all, List<Integer> dev, List<Integer> held, Map<String, Object> vj) {
+        List<PairFeatures> devF = dev.stream().map(e.feats()::get).toList();
+        List<PairFeatures> heldF = held.stream().map(e.feats()::get).toList();
+        EnsembleTrainer.Result r = trainer(v.config(), heldF).train(devF, e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
+        double[] pModel = ModelTraining.pChosen(r.weights(), heldF);
+        PairwiseMetrics m = PairwiseMetrics.of(pModel);
+        PairwiseMetrics mlp = PairwiseMetrics.of(ModelTraining.pChosen(r.weights().withBow(null), heldF));
+        BowBaseline bow = BowBaseline.train(dev.stream().map(all::get).toList());
+        double[] pBow = held.stream().mapToDouble(i -> bow.pChosen(all.get(i))).toArray();
+        PairwiseMetrics b = PairwiseMetrics.of(pBow);
+        PairedComparison pc = PairedComparison.of(pModel, pBow);
+        stdout.printf("[%s] held-out: model %.4f (95%% CI %.4f-%.4f, ECE %.4f), MLP heads alone %.4f, baseline %.4f (95%% CI %.4f-%.4f), n=%d, train %.1f s, temperature %.2f; "
+                        + "model right where the baseline is wrong on %d pairs, the reverse on %d (McNemar p = %.4f)%n",
+                v.label(), m.accuracy(), m.ciLow(), m.ciHigh(), m.ece(), mlp.accuracy(), b.accuracy(), b.ciLow(), b.ciHigh(), m.n(), r.seconds(), r.temperature(),
+                pc.onlyA(), pc.onlyB(), pc.pValue());
+        vj.put("accuracy", round(m.accuracy()));
+        vj.put("accuracy_ci_low", round(m.ciLow()));
+        vj.put("accuracy_ci_high", round(m.ciHigh()));
+        vj.put("ece", round(m.ece()));
+        vj.put("temperature", round(r.temperature()));
+        vj.put("mlp_only_accuracy", round(mlp.accuracy()));
+        vj.put("baseline_accuracy", round(b.accuracy()));
+        vj.put("mcnemar_p", round(pc.pValue()));
+        vj.put("n", m.n());
+    }
+
+    /** Trained on every pair of the main file, measured on another file's pairs, beside the baseline trained alike. */
+    private void outOfDomain(Variant v, Encoded e, List<LabeledPair> all, List<LabeledPair> ood, List<PairFeatures> oodF, Path f,
+                             Map<String, Object> vj) {
+        EnsembleTrainer.Result r = trainer(v.config(), oodF).train(e.feats(), e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
+        double[] pModel = ModelTraining.pChosen(r.weights(), oodF);
+        BowBaseline bow = BowBaseline.train(all);
+        double[] pBow = ood.stream().mapToDouble(bow::pChosen).toArray();
+        PairwiseMetrics m = PairwiseMetrics.of(pModel);
+        PairwiseMetrics b = PairwiseMetrics.of(pBow);
+        PairwiseMetrics mlp = PairwiseMetrics.of(ModelTraining.pChosen(r.weights().withBow(null), oodF));
+        PairedComparison pc = PairedComparison.of(pModel, pBow);
+        stdout.printf("[%s] out of domain, trained on all %d pairs, measured on %s: model %.4f (95%% CI %.4f-%.4f), MLP heads alone %.4f, baseline %.4f, n=%d (McNemar p = %.4f)%n",
+                v.label(), all.size(), f.getFileName(), m.accuracy(), m.ciLow(), m.ciHigh(), mlp.accuracy(), b.accuracy(), m.n(), pc.pValue());
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("accuracy", round(m.accuracy()));
+        o.put("mlp_only_accuracy", round(mlp.accuracy()));
+        o.put("baseline_accuracy", round(b.accuracy()));
+        o.put("mcnemar_p", round(pc.pValue()));
+        o.put("n", m.n());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> oodJson = (Map<String, Object>) vj.computeIfAbsent("out_of_domain", k -> new LinkedHashMap<String, Object>());
+        oodJson.put(f.toString(), o);
+    }
+
+    /** With MetaRM, the pairs a model is measured on are its shifted samples (their responses only, unlabeled). */
+    private static EnsembleTrainer trainer(TrainConfig cfg, List<PairFeatures> measuredOn) {
+        EnsembleTrainer t = new EnsembleTrainer(cfg);
+        return cfg.metaRm() > 0 ? t.withShifted(measuredOn) : t;
     }
 
     /** Per development pair (in dev order), the CV probability that its winner wins: whole model and MLP heads alone. */
@@ -182,7 +312,7 @@ public final class AccuracyBench implements Callable<Integer> {
                 }
             }
             List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
-            EnsembleTrainer.Result r = new EnsembleTrainer(cfg.withSeed(cfg.seed() + k)).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+            EnsembleTrainer.Result r = trainer(cfg.withSeed(cfg.seed() + k), teF).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
             double[] p = ModelTraining.pChosen(r.weights(), teF);
             double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
             for (int t = 0; t < te.size(); t++) {

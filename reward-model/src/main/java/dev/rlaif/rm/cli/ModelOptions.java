@@ -41,12 +41,16 @@ final class ModelOptions {
     double smoothing;
     @Option(names = "--flip", defaultValue = "0", description = "Share of lowest-strength pairs eligible for flipping (0 = off).")
     double flip;
-    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2) or hashing-N (tests).")
+    @Option(names = "--contrastive", defaultValue = "0", description = "Weight of the contrastive loss on the heads' representations (0 = off).")
+    double contrastive;
+    @Option(names = "--meta-rm", defaultValue = "0", description = "MetaRM inner step size (0 = off); needs shifted samples.")
+    double metaRm;
+    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, e5-small, several joined by +, or hashing-N (tests).")
     String encoder;
 
     TrainConfig config(boolean wide) {
         return new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, seed,
-                new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate);
+                new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate, contrastive, metaRm);
     }
 
     FeatureSpec spec(TextEncoder enc) {

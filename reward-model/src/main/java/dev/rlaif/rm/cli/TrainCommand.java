@@ -47,6 +47,8 @@ public final class TrainCommand implements Callable<Integer> {
     ModelOptions model;
     @Option(names = "--cache", description = "Embedding cache directory (default: cache/ beside --out).")
     Path cache;
+    @Option(names = "--shifted-data", description = "MetaRM's shifted samples (--meta-rm): a pairwise file whose responses, not labels, are used (e.g. the policy's current generations, or another domain).")
+    Path shiftedData;
 
     PrintStream stdout = System.out;
 
@@ -66,6 +68,9 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.printf("pairs: %d labeled, %d for training, %d held out%n", all.size(), train.size(), held.size());
         Path cacheDir = cache != null ? cache : target.getParent().resolve("cache");
         TrainConfig cfg = model.config(false);
+        if (cfg.metaRm() > 0 && shiftedData == null) {
+            throw new IllegalArgumentException("--meta-rm needs --shifted-data (the shifted distribution's responses)");
+        }
         try (EmbeddingCache enc = Encoders.open(model.encoder, cacheDir)) {
             FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
             List<PairFeatures> trainF;
@@ -75,6 +80,9 @@ public final class TrainCommand implements Callable<Integer> {
                 heldF = ModelTraining.featurize(fx, held, bar::stepBy);
             }
             EnsembleTrainer trainer = new EnsembleTrainer(cfg);
+            if (shiftedData != null) {
+                trainer = trainer.withShifted(ModelTraining.featurize(fx, PairFiles.read(shiftedData, null), k -> { }));
+            }
             EnsembleTrainer.Result result;
             try (ProgressBar bar = Bars.of("train", trainer.totalSteps(trainF.size()))) {
                 result = trainer.train(trainF, fx.spec(), null, bar::step);

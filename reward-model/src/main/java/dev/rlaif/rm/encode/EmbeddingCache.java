@@ -167,6 +167,13 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (delegate instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close encoder " + delegate.id(), e);
+            }
+        }
         if (out != null) {
             try {
                 out.close();

@@ -1,38 +1,28 @@
 package dev.rlaif.rm.encode;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * all-MiniLM-L6-v2 (int8 ONNX, shipped inside the langchain4j jar, so it runs fully offline; see {@link OnnxMiniLm}).
- *
- * <p>The model's tokenizer truncates at 128 word pieces, so a long text would lose everything after its first
- * ~90 words. We split each text into windows of {@code windowWords} words (64 by default: 64 English words are
- * about 80-100 word pieces, inside the limit), embed every window, and mean-pool the window vectors weighted by
- * their word counts, then L2-normalise. At most {@code maxWindows} windows are used (the text's head: the first
- * 4 x 64 = 256 words); longer texts are rare in preference data and their tail is dropped.
+ * all-MiniLM-L6-v2 (int8 ONNX, shipped inside the langchain4j jar, so it runs fully offline), on word windows
+ * ({@link WindowedEncoder}): the encoder of every model version written before the encoder became a choice; its
+ * id, {@code all-minilm-l6-v2-q/w64x4}, and vectors are unchanged.
  */
 public final class MiniLmEncoder implements TextEncoder {
 
-    public static final int DIMENSION = OnnxMiniLm.DIMENSION;
-    private final int windowWords;
-    private final int maxWindows;
+    public static final int DIMENSION = OnnxSentenceModel.MINILM_Q.dimension();
+    private final WindowedEncoder delegate;
 
     public MiniLmEncoder() {
         this(64, 4);
     }
 
     public MiniLmEncoder(int windowWords, int maxWindows) {
-        if (windowWords < 8 || maxWindows < 1) {
-            throw new IllegalArgumentException("windowWords >= 8 and maxWindows >= 1 required");
-        }
-        this.windowWords = windowWords;
-        this.maxWindows = maxWindows;
+        delegate = new WindowedEncoder(OnnxSentenceModel.MINILM_Q, windowWords, maxWindows);
     }
 
     @Override
     public String id() {
-        return "all-minilm-l6-v2-q/w" + windowWords + "x" + maxWindows;
+        return delegate.id();
     }
 
     @Override
@@ -42,58 +32,14 @@ public final class MiniLmEncoder implements TextEncoder {
 
     @Override
     public List<float[]> encode(List<String> texts) {
-        List<String> segments = new ArrayList<>();
-        int[] first = new int[texts.size()];
-        int[][] weights = new int[texts.size()][];
-        for (int i = 0; i < texts.size(); i++) {
-            List<String> windows = windows(texts.get(i));
-            first[i] = segments.size();
-            weights[i] = new int[windows.size()];
-            for (int w = 0; w < windows.size(); w++) {
-                segments.add(windows.get(w));
-                weights[i][w] = Math.max(1, windows.get(w).split(" ").length);
-            }
-        }
-        List<float[]> embedded = segments.isEmpty() ? List.of() : OnnxMiniLm.shared().embedAll(segments);
-        List<float[]> out = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            float[] v = new float[DIMENSION];
-            for (int w = 0; w < weights[i].length; w++) {
-                float[] e = embedded.get(first[i] + w);
-                for (int d = 0; d < DIMENSION; d++) {
-                    v[d] += weights[i][w] * e[d];
-                }
-            }
-            normalize(v);
-            out.add(v);
-        }
-        return out;
+        return delegate.encode(texts);
     }
 
-    /** The text's word windows; an empty text gives one window "(empty)" so every text has a vector. */
     List<String> windows(String text) {
-        String[] words = text == null ? new String[0] : text.trim().split("\\s+");
-        List<String> out = new ArrayList<>();
-        if (words.length == 0 || (words.length == 1 && words[0].isEmpty())) {
-            out.add("(empty)");
-            return out;
-        }
-        for (int start = 0; start < words.length && out.size() < maxWindows; start += windowWords) {
-            out.add(String.join(" ", java.util.Arrays.copyOfRange(words, start, Math.min(words.length, start + windowWords))));
-        }
-        return out;
+        return delegate.windows(text);
     }
 
     static void normalize(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        n = Math.sqrt(n);
-        if (n > 0) {
-            for (int d = 0; d < v.length; d++) {
-                v[d] /= (float) n;
-            }
-        }
+        WindowedEncoder.normalize(v);
     }
 }

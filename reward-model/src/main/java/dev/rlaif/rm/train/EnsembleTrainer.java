@@ -77,10 +77,28 @@ public final class EnsembleTrainer {
         }
     }
 
+    /** Temperature of the contrastive loss's similarities (SimCSE uses 0.05 on 768-d sentence vectors). */
+    static final float CONTRASTIVE_TAU = 0.1f;
+
     private final TrainConfig config;
+    private final List<PairFeatures> shifted;
 
     public EnsembleTrainer(TrainConfig config) {
+        this(config, List.of());
+    }
+
+    private EnsembleTrainer(TrainConfig config, List<PairFeatures> shifted) {
         this.config = config;
+        this.shifted = shifted;
+    }
+
+    /**
+     * The same trainer with unlabeled samples of the shifted distribution for MetaRM ({@link TrainConfig#metaRm()}):
+     * pairs of responses to the same prompt (which is chosen and which rejected does not matter), e.g. the policy's
+     * current generations or the pairs of another domain.
+     */
+    public EnsembleTrainer withShifted(List<PairFeatures> samples) {
+        return new EnsembleTrainer(config, List.copyOf(samples));
     }
 
     /** Optimiser steps a call to {@link #train} makes for {@code n} pairs (for progress bars). */
@@ -119,7 +137,7 @@ public final class EnsembleTrainer {
         for (int i = 0; i < pairs.size(); i++) {
             (i % CALIBRATION_FOLD == CALIBRATION_FOLD - 1 ? held : fit).add(pairs.get(i));
         }
-        Result probe = new EnsembleTrainer(config.withSeed(config.seed() + 7919)).trainUncalibrated(fit, spec, full.bowTuning(), progress);
+        Result probe = new EnsembleTrainer(config.withSeed(config.seed() + 7919), shifted).trainUncalibrated(fit, spec, full.bowTuning(), progress);
         double[][] margins = new double[held.size()][];
         for (int i = 0; i < margins.length; i++) {
             PairFeatures p = held.get(i);
@@ -212,6 +230,18 @@ public final class EnsembleTrainer {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Engine.getEngine("PyTorch").setRandomSeed((int) config.seed());
             NDArray all = manager.create(xc, new Shape(n, dim)).concat(manager.create(xr, new Shape(n, dim)), 0);
+            NDArray shiftedAll = null;
+            if (config.metaRm() > 0 && !shifted.isEmpty()) {
+                int k = shifted.size();
+                float[] sa = new float[k * dim];
+                float[] sb = new float[k * dim];
+                for (int i = 0; i < k; i++) {
+                    standardise(shifted.get(i).chosen(), mean, std, sa, i * dim);
+                    standardise(shifted.get(i).rejected(), mean, std, sb, i * dim);
+                }
+                shiftedAll = manager.create(sa, new Shape(k, dim)).concat(manager.create(sb, new Shape(k, dim)), 0);
+            }
+            this.shiftedArray = shiftedAll;
             if (sw.needsStrength()) {
                 List<float[][]> stage1 = trainHeads(manager, all, n, dim, samples, targets, margins, weights, flip, random, progress);
                 double[] strength = outOfBagStrength(stage1, xc, xr, dim, samples, mean.length);
@@ -250,6 +280,9 @@ public final class EnsembleTrainer {
         }
     }
 
+    /** The standardised shifted samples of the current {@link #train} call (rows a..., then b...), or null. */
+    private NDArray shiftedArray;
+
     private int[][] samples(int n, Random random) {
         int[][] out = new int[config.heads()][];
         for (int h = 0; h < config.heads(); h++) {
@@ -284,9 +317,17 @@ public final class EnsembleTrainer {
         SequentialBlock mlp = new SequentialBlock()
                 .add(Dropout.builder().optRate(config.dropout() / 2).build())
                 .add(Linear.builder().setUnits(config.hidden()).build())
-                .add(Activation.reluBlock())
+                .add(Activation.reluBlock());
+        SequentialBlock top = new SequentialBlock()
                 .add(Dropout.builder().optRate(config.dropout()).build())
                 .add(Linear.builder().setUnits(1).build());
+        if (config.contrastive() > 0) {
+            // the output is [hidden representation | reward]: the contrastive loss reads the first, Bradley-Terry the last
+            mlp.add(new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow().concat(outs.get(1).singletonOrThrow(), 1)),
+                    List.of(new ai.djl.nn.LambdaBlock(x -> x), top)));
+        } else {
+            mlp.addAll(top.getChildren().values());
+        }
         Linear linear = config.wide() ? Linear.builder().setUnits(1).build() : null;
         Block block = linear == null ? mlp
                 : new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow().add(outs.get(1).singletonOrThrow())),
@@ -303,17 +344,82 @@ public final class EnsembleTrainer {
                     shuffle(order, random);
                     for (int start = 0; start < order.length; start += config.batch()) {
                         int end = Math.min(order.length, start + config.batch());
-                        step(trainer, parent, all, allSize, Arrays.copyOfRange(order, start, end), targets, margins, weights, flip);
+                        int[] idx = Arrays.copyOfRange(order, start, end);
+                        float[][] delta = shiftedArray == null ? null : metaStep(trainer, parent, idx.length, random);
+                        step(trainer, parent, all, allSize, idx, targets, margins, weights, flip, config.contrastive(), config.hidden());
+                        if (delta != null) {
+                            restore(trainer, delta);
+                        }
+                        trainer.step();
                         progress.step();
                     }
                 }
-                return exportHead(mlp, linear);
+                return exportHead(mlp, top, linear);
             }
         }
     }
 
+    /**
+     * MetaRM's meta-process (Secrets of RLHF II, first-order): on a random batch of shifted pairs, the difference loss
+     * {@code J = mean sigmoid(|r(a) - r(b)|)}; the head moves to {@code theta' = theta + eta grad J} (gradient
+     * ascent: the reward model is pushed to tell apart the responses of the shifted distribution), the
+     * Bradley-Terry gradient is then taken at theta' ({@link #step}) and applied to theta (after {@link #restore}).
+     *
+     * @return per parameter, the step added (to subtract again)
+     */
+    private float[][] metaStep(Trainer trainer, NDManager parent, int b, Random random) {
+        int k = (int) (shiftedArray.getShape().get(0) / 2);
+        int[] rows = new int[2 * b];
+        for (int j = 0; j < b; j++) {
+            int i = random.nextInt(k);
+            rows[j] = i;
+            rows[b + j] = k + i;
+        }
+        List<ai.djl.nn.Parameter> params = trainer.getModel().getBlock().getParameters().values();
+        float[][] delta = new float[params.size()][];
+        try (NDManager m = parent.newSubManager()) {
+            NDArray x = shiftedArray.get(m.create(rows));
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
+                if (config.contrastive() > 0) {
+                    out = out.get(new ai.djl.ndarray.index.NDIndex(":, {}:", config.hidden()));
+                }
+                NDList split = out.split(2, 0);
+                NDArray j = Activation.sigmoid(split.get(0).sub(split.get(1)).abs()).mean();
+                gc.backward(j);
+            }
+            for (int p = 0; p < params.size(); p++) {
+                NDArray w = params.get(p).getArray();
+                NDArray g = w.getGradient();
+                NDArray step = g.mul((float) config.metaRm());
+                delta[p] = step.toFloatArray();
+                g.subi(g);
+                w.addi(step);
+            }
+        }
+        return delta;
+    }
+
+    /** Takes back the meta-process's step: theta' - delta = theta. */
+    private static void restore(Trainer trainer, float[][] delta) {
+        List<ai.djl.nn.Parameter> params = trainer.getModel().getBlock().getParameters().values();
+        for (int p = 0; p < params.size(); p++) {
+            NDArray w = params.get(p).getArray();
+            try (NDArray d = w.getManager().create(delta[p], w.getShape())) {
+                w.subi(d);
+            }
+        }
+    }
+
+    /**
+     * One batch's gradient: Bradley-Terry on the rewards, plus, with {@code contrastive > 0}, the SimCSE-style
+     * contrastive loss of Secrets of RLHF II on the heads' representations: each pair's representation is the
+     * difference of its chosen and rejected responses' hidden layers; two forward passes with independent dropout
+     * give two views of every pair; a pair's two views are the positive and the other pairs of the batch the
+     * negatives (InfoNCE over cosine similarities / {@link #CONTRASTIVE_TAU}). The optimiser step is the caller's.
+     */
     private static void step(Trainer trainer, NDManager parent, NDArray all, int n, int[] idx, float[] targets,
-                             float[] margins, float[] weights, boolean[] flip) {
+                             float[] margins, float[] weights, boolean[] flip, double contrastive, int hidden) {
         try (NDManager m = parent.newSubManager()) {
             int b = idx.length;
             int[] ci = new int[b];
@@ -337,12 +443,30 @@ public final class EnsembleTrainer {
             NDList labels = new NDList(m.create(t), m.create(mg), m.create(w));
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
-                NDList split = out.split(2, 0);
-                NDArray loss = trainer.getLoss().evaluate(labels, split);
-                gc.backward(loss);
+                if (contrastive <= 0) {
+                    NDList split = out.split(2, 0);
+                    gc.backward(trainer.getLoss().evaluate(labels, split));
+                } else {
+                    ai.djl.ndarray.index.NDIndex reward = new ai.djl.ndarray.index.NDIndex(":, {}:", hidden);
+                    ai.djl.ndarray.index.NDIndex rep = new ai.djl.ndarray.index.NDIndex(":, :{}", hidden);
+                    NDArray loss = trainer.getLoss().evaluate(labels, out.get(reward).split(2, 0));
+                    NDArray second = trainer.forward(new NDList(x)).singletonOrThrow();
+                    NDArray z1 = pairRepresentation(out.get(rep));
+                    NDArray z2 = pairRepresentation(second.get(rep));
+                    NDArray logits = z1.matMul(z2.transpose()).div(CONTRASTIVE_TAU);
+                    NDArray logp = logits.logSoftmax(1);
+                    NDArray infoNce = logp.mul(m.eye(idx.length)).sum().div(-idx.length);
+                    gc.backward(loss.add(infoNce.mul((float) contrastive)));
+                }
             }
-            trainer.step();
         }
+    }
+
+    /** Per pair, the unit vector of (chosen hidden layer - rejected hidden layer); rows: chosen..., rejected.... */
+    private static NDArray pairRepresentation(NDArray h) {
+        NDList halves = h.split(2, 0);
+        NDArray d = halves.get(0).sub(halves.get(1));
+        return d.div(d.norm(new int[] {1}, true).add(1e-6f));
     }
 
     private static void shuffle(int[] a, Random random) {
@@ -359,10 +483,10 @@ public final class EnsembleTrainer {
      * rows {@code w} and {@code -w}, biases {@code b} and {@code -b} and output weights 1 and -1, since
      * {@code relu(a) - relu(-a) = a}: serving computes exactly the trained function with the plain MLP format.
      */
-    private static float[][] exportHead(SequentialBlock mlp, Linear linear) {
+    private static float[][] exportHead(SequentialBlock mlp, SequentialBlock top, Linear linear) {
         List<Block> children = mlp.getChildren().values();
         Linear l1 = (Linear) children.get(1);
-        Linear l2 = (Linear) children.get(4);
+        Linear l2 = (Linear) top.getChildren().values().get(1);
         NDArray w1 = l1.getParameters().get("weight").getArray();
         float[] b1 = l1.getParameters().get("bias").getArray().toFloatArray();
         float[] w2 = l2.getParameters().get("weight").getArray().toFloatArray();

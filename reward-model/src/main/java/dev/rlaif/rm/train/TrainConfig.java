@@ -21,9 +21,15 @@ import java.util.Map;
  * @param wide        each head also has a linear part over all (standardised) features, trained jointly with
  *                    the MLP (wide and deep): {@code r(x) = mlp(x) + w . z + b}; exported as two extra ReLU units
  *                    ({@code relu(a) - relu(-a) = a}), so the weights file format does not change
+ * @param contrastive weight of the contrastive loss on the heads' representations added to the Bradley-Terry loss
+ *                    (SimCSE-style, Secrets of RLHF II; {@link EnsembleTrainer}); 0 = off
+ * @param metaRm      MetaRM's inner step size: before each Bradley-Terry step the head takes a gradient-ascent step
+ *                    of this size on the difference loss of unlabeled shifted samples (Secrets of RLHF II); 0 = off;
+ *                    without shifted samples it does nothing
  */
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
-                          boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate) {
+                          boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate,
+                          double contrastive, double metaRm) {
 
     public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, false, 42, LossSwitches.PLAIN, false, true);
 
@@ -39,7 +45,19 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, true);
     }
 
+    /** Neither contrastive loss nor MetaRM. */
+    public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
+                       boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate) {
+        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, 0, 0);
+    }
+
     public TrainConfig {
+        if (contrastive < 0 || metaRm < 0) {
+            throw new IllegalArgumentException("contrastive weight and MetaRM step size must be >= 0");
+        }
+        if (wide && (contrastive > 0 || metaRm > 0)) {
+            throw new IllegalArgumentException("wide heads do not combine with the contrastive loss or MetaRM");
+        }
         if (heads < 1 || hidden < 1 || epochs < 1 || batch < 1 || lr <= 0 || weightDecay < 0 || dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("invalid training config: heads, hidden, epochs, batch >= 1; lr > 0; "
                     + "weightDecay >= 0; 0 <= dropout < 1");
@@ -47,27 +65,35 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
     }
 
     public TrainConfig withSwitches(LossSwitches s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide, calibrate);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide, calibrate, contrastive, metaRm);
     }
 
     public TrainConfig withEpochs(int e) {
-        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate);
+        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm);
     }
 
     public TrainConfig withHeads(int h) {
-        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate);
+        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide, calibrate);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide, calibrate, contrastive, metaRm);
     }
 
     public TrainConfig withWide(boolean w) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w, calibrate);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w, calibrate, contrastive, metaRm);
     }
 
     public TrainConfig withCalibrate(boolean c) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, c);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, c, contrastive, metaRm);
+    }
+
+    public TrainConfig withContrastive(double weight) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, weight, metaRm);
+    }
+
+    public TrainConfig withMetaRm(double step) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, step);
     }
 
     public Map<String, Object> describe() {
@@ -83,6 +109,8 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         m.put("seed", seed);
         m.put("wide", wide);
         m.put("calibrate", calibrate);
+        m.put("contrastive", contrastive);
+        m.put("meta_rm", metaRm);
         m.put("loss", switches.describe());
         return m;
     }

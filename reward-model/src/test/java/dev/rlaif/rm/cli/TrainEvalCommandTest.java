@@ -65,6 +65,28 @@ class TrainEvalCommandTest {
         assertThat(last.get("accuracy_ci_low").asDouble()).isLessThan(last.get("accuracy").asDouble());
         assertThat(last.get("mcnemar_p").asDouble()).isBetween(0.0, 1.0);
 
+        // several datasets at once: one accuracy each; a domain that prefers the curt answers shows the shift
+        List<String> shifted = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            shifted.add(Json.write(Map.of("id", "q" + i, "prompt", "tell me about thing" + i,
+                    "response_a", GOOD[i % 4] + " about thing" + i, "response_b", BAD[i % 4] + " about thing" + i, "label", "B")));
+        }
+        Path other = dir.resolve("other.jsonl");
+        Files.write(other, shifted);
+        EvalCommand both = new EvalCommand();
+        ByteArrayOutputStream bothOut = new ByteArrayOutputStream();
+        both.stdout = new PrintStream(bothOut, true);
+        rc = new CommandLine(both).execute("--model", model.toString(), "--data", data.toString(), other.toString());
+        assertThat(rc).isZero();
+        String[] lines2 = bothOut.toString().strip().split("\n");
+        JsonNode sets = Json.read(lines2[lines2.length - 1]).get("datasets");
+        assertThat(sets).hasSize(2);
+        assertThat(sets.get(0).get("data").asText()).isEqualTo(data.toString());
+        assertThat(sets.get(0).get("accuracy").asDouble()).isEqualTo(last.get("accuracy").asDouble());
+        assertThat(sets.get(1).get("n").asInt()).isEqualTo(60);
+        assertThat(sets.get(1).get("held_out_only").asBoolean()).isFalse();
+        assertThat(sets.get(1).get("accuracy").asDouble()).isLessThan(0.2);
+
         // a non-empty --out is refused, nothing overwritten
         rc = new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", model.toString(), "--encoder", "hashing-32");
         assertThat(rc).isNotZero();

@@ -43,8 +43,8 @@ public record ScorerConfig(String host, int port, Path modelsDir, String encoder
         if (maxBatch < 1) {
             throw new IllegalArgumentException("RLAIF_SCORER_MAX_BATCH must be at least 1");
         }
-        if (!encoder.equals("minilm") && !encoder.matches("hashing-\\d+")) {
-            throw new IllegalArgumentException("RLAIF_SCORER_ENCODER must be minilm or hashing-N");
+        if (!dev.rlaif.rm.encode.TextEncoders.isName(encoder)) {
+            throw new IllegalArgumentException("RLAIF_SCORER_ENCODER must be minilm, minilm-fp32, bge-small, e5-small, several joined by +, or hashing-N");
         }
     }
 

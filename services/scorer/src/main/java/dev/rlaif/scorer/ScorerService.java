@@ -8,10 +8,7 @@ import dev.rlaif.rm.ModelStore;
 import dev.rlaif.rm.versions.ModelReloader;
 import dev.rlaif.rm.versions.ModelVersionsListener;
 import dev.rlaif.rm.RewardModel;
-import dev.rlaif.rm.encode.EmbeddingCache;
-import dev.rlaif.rm.encode.HashingEncoder;
-import dev.rlaif.rm.encode.MiniLmEncoder;
-import dev.rlaif.rm.encode.TextEncoder;
+import dev.rlaif.rm.encode.TextEncoders;
 import dev.rlaif.scorer.http.ScoreRoutes;
 import io.javalin.Javalin;
 import org.slf4j.Logger;
@@ -50,11 +47,7 @@ public final class ScorerService implements RlaifService {
     @Override
     public void start() {
         LOG.info("Starting scorer with {}", config.describe());
-        store = ModelStore.open(config.modelsDir(), () -> {
-            TextEncoder base = config.encoder().equals("minilm") ? new MiniLmEncoder()
-                    : new HashingEncoder(Integer.parseInt(config.encoder().substring("hashing-".length())));
-            return EmbeddingCache.open(base, config.modelsDir().resolve("cache"));
-        });
+        store = ModelStore.open(config.modelsDir(), () -> TextEncoders.open(config.encoder(), config.modelsDir().resolve("cache")));
         reloader = ModelReloader.of(store);
         versions = new ModelVersionsListener(context.kafka(), reloader, ModelVersionsListener.recheckInterval(context.env()), "rlaif-scorer");
         versions.start();

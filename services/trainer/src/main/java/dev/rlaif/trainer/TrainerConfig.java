@@ -40,7 +40,8 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
         require(replayMax >= minLabels, "RLAIF_TRAINER_REPLAY_MAX must be at least RLAIF_TRAINER_MIN_LABELS");
         require(heads >= 1 && hidden >= 1 && epochs >= 1 && maxStepsPerHead >= 1,
                 "RLAIF_TRAINER_HEADS, _HIDDEN, _EPOCHS and _MAX_STEPS must be at least 1");
-        require(encoder.equals("minilm") || encoder.matches("hashing-\\d+"), "RLAIF_TRAINER_ENCODER must be minilm or hashing-N");
+        require(dev.rlaif.rm.encode.TextEncoders.isName(encoder),
+                "RLAIF_TRAINER_ENCODER must be minilm, minilm-fp32, bge-small, e5-small, several joined by +, or hashing-N");
     }
 
     private static void require(boolean ok, String message) {

@@ -25,6 +25,6 @@ public final class TrainerProvider implements ServiceProvider {
     @Override
     public RlaifService create(ServiceContext context) {
         return new TrainerService(context.kafka(), TrainerConfig.fromEnv(context.env(), context.kafka()), context.metrics(),
-                e -> context.fatal("trainer", e));
+                dev.rlaif.trainer.round.ProbeSet.fromEnv(context.env()), e -> context.fatal("trainer", e));
     }
 }

@@ -9,9 +9,6 @@ import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.rm.ModelManifest;
 import dev.rlaif.rm.ModelStore;
-import dev.rlaif.rm.encode.EmbeddingCache;
-import dev.rlaif.rm.encode.HashingEncoder;
-import dev.rlaif.rm.encode.MiniLmEncoder;
 import dev.rlaif.rm.encode.TextEncoder;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.trainer.lock.TrainerLock;
@@ -65,16 +62,29 @@ public final class TrainerService implements RlaifService {
     private java.util.concurrent.ExecutorService prefetch;
     private java.util.concurrent.Future<?> lastPrefetch;
 
+    private final dev.rlaif.trainer.round.ProbeSet probe;
+    private final java.util.concurrent.atomic.AtomicReference<Double> probeAccuracy = new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+
+    /**
+     * @param probe   an out-of-domain probe set ({@code RLAIF_TRAINER_PROBE_DATA}) measured every round, or NONE
+     * @param onFatal what to do when the loop stops for good (the service process exits non-zero)
+     */
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics,
-                          java.util.function.Consumer<Throwable> onFatal) {
+                          dev.rlaif.trainer.round.ProbeSet probe, java.util.function.Consumer<Throwable> onFatal) {
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
+        this.probe = probe;
         this.onFatal = onFatal;
     }
 
+    public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics,
+                          java.util.function.Consumer<Throwable> onFatal) {
+        this(kafka, config, metrics, dev.rlaif.trainer.round.ProbeSet.NONE, onFatal);
+    }
+
     public TrainerService(dev.rlaif.common.config.KafkaSettings kafka, TrainerConfig config, MeterRegistry metrics) {
-        this(kafka, config, metrics, e -> { });
+        this(kafka, config, metrics, dev.rlaif.trainer.round.ProbeSet.NONE, e -> { });
     }
 
     @Override
@@ -83,11 +93,7 @@ public final class TrainerService implements RlaifService {
     }
 
     static Supplier<TextEncoder> encoder(TrainerConfig config) {
-        return () -> {
-            TextEncoder base = config.encoder().equals("minilm") ? new MiniLmEncoder()
-                    : new HashingEncoder(Integer.parseInt(config.encoder().substring("hashing-".length())));
-            return EmbeddingCache.open(base, config.modelsDir().resolve("cache"));
-        };
+        return () -> dev.rlaif.rm.encode.TextEncoders.open(config.encoder(), config.modelsDir().resolve("cache"));
     }
 
     @Override
@@ -98,6 +104,9 @@ public final class TrainerService implements RlaifService {
         Counter rounds = metrics.counter("rlaif_trainer_rounds_total");
         Counter published = metrics.counter("rlaif_trainer_published_total");
         Timer roundTimer = metrics.timer("rlaif_trainer_round_seconds");
+        if (!probe.isEmpty()) {
+            metrics.gauge("rlaif_trainer_probe_accuracy", probeAccuracy, r -> r.get());
+        }
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Clients.consumerConfig(kafka, config.groupId()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         producer = Clients.rawProducer(kafka, "rlaif-trainer");
@@ -109,7 +118,7 @@ public final class TrainerService implements RlaifService {
             t.setDaemon(true);
             return t;
         });
-        RoundRunner runner = new RoundRunner(store, config);
+        RoundRunner runner = new RoundRunner(store, config, probe);
         handler = new TrainerHandler(config, trained, (train, gold, offsets) -> {
             awaitPrefetch();
             return roundTimer.recordCallable(() -> runner.run(train, gold, offsets));
@@ -122,6 +131,10 @@ public final class TrainerService implements RlaifService {
             @Override
             public void roundDone(RoundRunner.Outcome outcome) {
                 rounds.increment();
+                Double probed = outcome.event().getMetrics().get("probe_accuracy");
+                if (probed != null) {
+                    probeAccuracy.set(probed);
+                }
                 if (outcome.published()) {
                     published.increment();
                 }

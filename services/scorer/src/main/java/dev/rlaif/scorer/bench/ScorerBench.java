@@ -103,17 +103,21 @@ public final class ScorerBench implements Callable<Integer> {
             double cold = pass(http, uri, bodies);
             double warm = pass(http, uri, bodies);
             double warm2 = pass(http, uri, bodies);
-            stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s%n",
-                    batch, clients, cold, warm, warm2);
-            double floor = encoderPairsPerS(cfg, rest);
-            stdout.printf("floor: the encoder alone, same texts, no cache: %.0f pairs/s (texts/s / 3); cold / floor %.2f%n",
-                    floor, cold / floor);
+            double[] alone = encoderAlone(rest);
+            double texts = alone[0];
+            stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s; "
+                    + "the encoder alone: %.0f texts/s = %.0f pairs/s (3 texts a pair), %.0f texts per CPU-second%n",
+                    batch, clients, cold, warm, warm2, texts, texts / 3, alone[1]);
+            double floor = texts / 3;
+            stdout.printf("floor: the encoder alone, same texts, no cache: %.0f pairs/s; cold / floor %.2f%n", floor, cold / floor);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("bench", "scorer");
             json.put("encoder_pairs_per_s", Math.round(floor));
             json.put("cold_ratio", Math.round(cold / floor * 1000) / 1000.0);
             json.put("pairs_per_s", Math.round(Math.max(warm, warm2)));
             json.put("cold_pairs_per_s", Math.round(cold));
+            json.put("encoder_texts_per_s", Math.round(texts));
+            json.put("encoder_texts_per_cpu_s", Math.round(alone[1]));
             json.put("batch", batch);
             json.put("clients", clients);
             json.put("pairs", pairsPerPass);
@@ -125,38 +129,33 @@ public final class ScorerBench implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The cold path's floor: the pass's texts (both responses and the last user turn of each pair, the three texts
-     * a cold pair costs) through the bare encoder in the scorer's batch size, no cache, divided by 3.
-     */
-    private double encoderPairsPerS(ScorerConfig cfg, List<LabeledPair> rest) throws Exception {
-        dev.rlaif.rm.encode.TextEncoder enc = cfg.encoder().equals("minilm") ? new dev.rlaif.rm.encode.MiniLmEncoder()
-                : new dev.rlaif.rm.encode.HashingEncoder(Integer.parseInt(cfg.encoder().substring(8)));
-        try {
-            List<String> texts = new ArrayList<>();
-            for (int j = 0; j < pairsPerPass; j++) {
-                LabeledPair p = rest.get(j % rest.size());
-                texts.add(p.chosen());
-                texts.add(p.rejected());
-                texts.add(dev.rlaif.rm.feature.FeatureExtractor.lastUserTurn(p.prompt()));
-            }
-            enc.encode(texts.subList(0, Math.min(texts.size(), 3 * batch)));   // warm-up, like the scorer's first request
-            long t0 = System.nanoTime();
-            for (int i = 0; i < texts.size(); i += 3 * batch) {
-                enc.encode(texts.subList(i, Math.min(texts.size(), i + 3 * batch)));
-            }
-            return texts.size() / 3.0 / ((System.nanoTime() - t0) / 1e9);
-        } finally {
-            if (enc instanceof AutoCloseable c) {
-                c.close();
-            }
-        }
+    private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {
+        return () -> dev.rlaif.rm.encode.TextEncoders.open(cfg.encoder(), cfg.modelsDir().resolve("cache"));
     }
 
-    private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {
-        return () -> dev.rlaif.rm.encode.EmbeddingCache.open(cfg.encoder().equals("minilm")
-                ? new dev.rlaif.rm.encode.MiniLmEncoder()
-                : new dev.rlaif.rm.encode.HashingEncoder(Integer.parseInt(cfg.encoder().substring(8))), cfg.modelsDir().resolve("cache"));
+    /**
+     * The cold pass's floor: the encoder alone (no cache, no HTTP, no features) on the same texts a cold pair needs
+     * (last user turn and both responses), in the same batches of {@code --batch} pairs from one caller.
+     */
+    private double[] encoderAlone(List<LabeledPair> rest) {
+        dev.rlaif.rm.encode.TextEncoder raw = dev.rlaif.rm.encode.TextEncoders.byName(encoder);
+        raw.encode(List.of("warm up"));
+        int n = 0;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < pairsPerPass; i += batch) {
+            List<String> texts = new ArrayList<>();
+            for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
+                LabeledPair p = rest.get(j % rest.size());
+                texts.add(FeatureExtractor.lastUserTurn(p.prompt()));
+                texts.add(p.chosen());
+                texts.add(p.rejected());
+            }
+            n += raw.encode(texts).size();
+        }
+        // texts per CPU-second as well: on a shared machine the wall-clock rate measures the neighbours too
+        return new double[] {n / ((System.nanoTime() - t0) / 1e9), n / ((os.getProcessCpuTime() - c0) / 1e9)};
     }
 
     /** Pairs per second over one pass of all bodies, shared among the clients. */

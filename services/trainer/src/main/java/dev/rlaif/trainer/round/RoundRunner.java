@@ -50,9 +50,19 @@ public final class RoundRunner {
     /** The bag-of-words head's setting, reused until the buffer doubles (tuning costs ~80 passes over it). */
     private BowLogistic.Tuning bowTuning;
 
+    private final ProbeSet probe;
+    private List<PairFeatures> probeFeatures;
+    private String probeEncoder;
+
     public RoundRunner(ModelStore store, TrainerConfig config) {
+        this(store, config, ProbeSet.NONE);
+    }
+
+    /** With an out-of-domain probe set, measured every round beside the gold set ({@code probe_*} metrics). */
+    public RoundRunner(ModelStore store, TrainerConfig config, ProbeSet probe) {
         this.store = store;
         this.config = config;
+        this.probe = probe;
     }
 
     public Outcome run(List<LabeledPair> train, List<LabeledPair> gold, Map<String, Long> offsets) throws IOException {
@@ -101,6 +111,18 @@ public final class RoundRunner {
             publish = candidate.accuracy() >= before.accuracy() - allowed;
             gate = publish ? "not_worse" : "worse";
         }
+        if (!probe.isEmpty()) {
+            if (probeFeatures == null || !fx.spec().encoderId().equals(probeEncoder)) {
+                probeFeatures = ModelTraining.featurize(fx, probe.pairs(), k -> { });   // once: the probe does not change
+                probeEncoder = fx.spec().encoderId();
+            }
+            PairwiseMetrics p = ModelTraining.evaluate(result.weights(), probeFeatures);
+            metrics.put("probe_accuracy", p.accuracy());
+            metrics.put("probe_ci_low", p.ciLow());
+            metrics.put("probe_ci_high", p.ciHigh());
+            metrics.put("probe_ece", p.ece());
+            metrics.put("n_probe", (double) p.n());
+        }
         metrics.put("train_seconds", result.seconds());
         metrics.put("epochs", (double) epochs);
         String version = store.nextVersion();
@@ -116,8 +138,9 @@ public final class RoundRunner {
         }
         store.prune(KEEP);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        LOG.info("Round {}: {} training pairs, {} gold, accuracy {} -> {} ({}) in {} s", version, trainF.size(), goldF.size(),
-                metrics.getOrDefault("current_accuracy", Double.NaN), candidate.accuracy(), gate, String.format("%.2f", seconds));
+        LOG.info("Round {}: {} training pairs, {} gold, accuracy {} -> {} ({}), out-of-domain probe {} in {} s", version, trainF.size(), goldF.size(),
+                metrics.getOrDefault("current_accuracy", Double.NaN), candidate.accuracy(), gate,
+                metrics.getOrDefault("probe_accuracy", Double.NaN), String.format("%.2f", seconds));
         RewardModelVersion event = RewardModelVersion.newBuilder()
                 .setVersion(version)
                 .setParent(parent)
