@@ -233,6 +233,9 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
     private record Deferred(long dueNanos, Runnable action) {
     }
 
+    /** Set once the partitions are assigned and positioned, before {@link #start()} returns. */
+    private volatile boolean initialized;
+
     private ConsumerRuntime(Builder<V> cfg) {
         this.cfg = cfg;
         this.consumer = cfg.consumer;
@@ -248,7 +251,9 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
             throw new IllegalStateException(cfg.service + " consumer did not start within 60 s");
         }
         Throwable f = fatal.get();
-        if (f != null) {
+        if (f != null && !initialized) {
+            // failed before it was positioned; a failure after that (its first tick, say) is the loop's, reported
+            // through health and onFatal like any later one
             throw new IllegalStateException(cfg.service + " consumer failed to start: " + f, f);
         }
     }
@@ -303,6 +308,7 @@ public final class ConsumerRuntime<V> implements AutoCloseable {
     private void runLoop() {
         try {
             init();
+            initialized = true;
             started.countDown();
             while (running) {
                 step();
