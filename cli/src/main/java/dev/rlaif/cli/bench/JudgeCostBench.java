@@ -308,20 +308,8 @@ public final class JudgeCostBench {
             }
         }
         double acc = ai == 0 ? Double.NaN : correct / (double) ai;
-        double[] ci = wilson(correct, ai);
+        double[] ci = dev.rlaif.common.stats.Wilson.of(correct, ai);
         return new Row(rule.name(), samples / (double) pA.length, ai / (double) pA.length, acc, ai, ci[0], ci[1]);
     }
 
-    /** 95% Wilson score interval of k successes in n. */
-    static double[] wilson(int k, int n) {
-        if (n == 0) {
-            return new double[] {0, 1};
-        }
-        double z = 1.96;
-        double p = k / (double) n;
-        double d = 1 + z * z / n;
-        double c = (p + z * z / (2 * n)) / d;
-        double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
-        return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
-    }
 }

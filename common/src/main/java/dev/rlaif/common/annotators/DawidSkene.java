@@ -200,13 +200,6 @@ public final class DawidSkene {
 
     /** 95% Wilson interval of a proportion p observed over n trials. */
     public static double[] wilson(double p, int n) {
-        if (n <= 0 || Double.isNaN(p)) {
-            return new double[] {0, 1};
-        }
-        double z = 1.96;
-        double d = 1 + z * z / n;
-        double c = (p + z * z / (2.0 * n)) / d;
-        double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
-        return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
+        return dev.rlaif.common.stats.Wilson.interval(p, n);
     }
 }

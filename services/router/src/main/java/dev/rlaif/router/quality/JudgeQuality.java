@@ -150,14 +150,6 @@ public final class JudgeQuality {
 
     /** 95% Wilson score interval of k successes in n ([0, 1] for n = 0). */
     public static double[] wilson(long k, long n) {
-        if (n == 0) {
-            return new double[] {0, 1};
-        }
-        double z = 1.96;
-        double p = k / (double) n;
-        double d = 1 + z * z / n;
-        double c = (p + z * z / (2.0 * n)) / d;
-        double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
-        return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
+        return dev.rlaif.common.stats.Wilson.of(k, n);
     }
 }
