@@ -216,7 +216,7 @@ public final class GenRmJudge implements PairJudge {
 
     private ChatRequest request(List<ChatMessage> conversation, String first, String second, int n) {
         Map<String, String> slots = prompt.pairwiseSlots(conversation, first, second,
-                settings.allowTie() ? ", and \"[[C]]\" for a tie" : "");
+                PromptTemplate.tieClause(settings.allowTie()));
         return new ChatRequest(prompt.system(slots), prompt.user(slots), n, settings.temperature(), settings.maxTokens());
     }
 

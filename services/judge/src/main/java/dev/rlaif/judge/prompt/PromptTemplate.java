@@ -95,6 +95,11 @@ public final class PromptTemplate {
         return out.toString();
     }
 
+    /** The {@code tie_clause} slot: what the prompt says about ties when they are allowed, else nothing. */
+    public static String tieClause(boolean allowTie) {
+        return allowTie ? ", and \"[[C]]\" for a tie" : "";
+    }
+
     /**
      * The slots of a pairwise prompt for one request: the conversation and both answers neutralised
      * ({@link Fence#neutralise}), and, where the template has a {@code {fence}} slot, a fresh fence token that none

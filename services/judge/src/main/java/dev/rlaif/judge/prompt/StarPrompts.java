@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The judge's pairwise prompt for the STaR export: the same template and slots as the GenRM judge's requests
- * ({@code GenRmJudge.request}; keep the two in step), so an exported sample is trained on the prompt it answered.
+ * (both build them with {@link PromptTemplate#pairwiseSlots}), so an exported sample is trained on the prompt it answered.
  */
 public final class StarPrompts implements JudgePrompts {
 
@@ -23,8 +23,9 @@ public final class StarPrompts implements JudgePrompts {
         } catch (RuntimeException e) {
             return Optional.empty();                                   // a version this build does not ship
         }
-        Map<String, String> slots = Map.of("conversation", PromptTemplate.transcript(conversation), "answer_a", first,
-                "answer_b", second, "tie_clause", allowTie ? ", and \"[[C]]\" for a tie" : "");
+        // the judge's own slots (GenRmJudge.request): neutralised texts and, for fenced templates, a fence token; the
+        // token is drawn afresh, since the judge's per-request one is not recorded
+        Map<String, String> slots = template.pairwiseSlots(conversation, first, second, PromptTemplate.tieClause(allowTie));
         return Optional.of(List.of(Map.of("role", "system", "content", template.system(slots)),
                 Map.of("role", "user", "content", template.user(slots))));
     }
