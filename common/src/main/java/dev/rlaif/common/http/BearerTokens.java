@@ -1,10 +1,14 @@
 package dev.rlaif.common.http;
 
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -56,5 +60,20 @@ public final class BearerTokens {
     /** True when authentication is off, or the header carries a configured token. */
     public boolean allows(String authorization) {
         return disabled() || fromHeader(authorization).map(this::matches).orElse(false);
+    }
+
+    /**
+     * A before-handler for the protected routes: answers 401 (with {@code WWW-Authenticate: Bearer}) and skips the
+     * route when the request has no configured token. The body is left unread, so the answer also says
+     * {@code Connection: close}: otherwise the server may drop a connection whose unread body it could not drain
+     * after the client has pooled it, and the client's next request on it would get no answer at all.
+     */
+    public void check(Context ctx) {
+        if (!allows(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            ctx.header("Connection", "close");
+            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "missing or invalid bearer token"));
+            ctx.skipRemainingHandlers();
+        }
     }
 }

@@ -69,21 +69,13 @@ public final class GatewayRoutes {
     /** Adds the API routes and the bearer-token check to a Javalin configuration. */
     public void routing(JavalinConfig cfg) {
         cfg.http.maxRequestSize = config.maxBodyBytes();
-        cfg.routes.beforeMatched("/v1/*", this::authenticate);
+        cfg.routes.beforeMatched("/v1/*", tokens::check);
         cfg.routes.post("/v1/generations", ctx -> ingest(ctx, Topics.GENERATIONS,
                 n -> GenerationJson.parse(n, config.limits(), clock), PolicyGeneration::getPromptId,
                 PolicyGeneration::getGenerationId, SizeGuard::largestField, guard::checkPair));
         cfg.routes.post("/v1/feedback", ctx -> ingest(ctx, Topics.FEEDBACK,
                 n -> FeedbackJson.parse(n, config.limits(), clock), UserFeedback::getPromptId,
                 UserFeedback::getFeedbackId, f -> "$", f -> Optional.empty()));
-    }
-
-    private void authenticate(Context ctx) {
-        if (!tokens.allows(ctx.header("Authorization"))) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "missing or invalid bearer token"));
-            ctx.skipRemainingHandlers();
-        }
     }
 
     /**
@@ -97,17 +89,20 @@ public final class GatewayRoutes {
                                                    Function<V, Optional<FieldError>> extraSizeCheck) {
         Optional<BodyType> type = BodyType.of(ctx.contentType());
         if (type.isEmpty()) {
+            closeAfterResponse(ctx);
             reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/x-ndjson"
                     + " (parameters allowed, charset utf-8), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'");
             return;
         }
         long length = ctx.contentLength();
         if (length > config.maxBodyBytes()) {
+            closeAfterResponse(ctx);
             reject(ctx, topic, HttpStatus.CONTENT_TOO_LARGE, "body of " + length + " bytes is larger than the limit of " + config.maxBodyBytes());
             return;
         }
         String partialParam = ctx.queryParam("partial");
         if (partialParam != null && !partialParam.equalsIgnoreCase("true") && !partialParam.equalsIgnoreCase("false")) {
+            closeAfterResponse(ctx);
             count(topic, "rejected", 1);
             ctx.status(HttpStatus.BAD_REQUEST).json(errorBody("invalid query parameter", 0,
                     List.of(new BatchParser.LineError(0, List.of(new FieldError("partial", "must be true or false, was '"
@@ -194,6 +189,13 @@ public final class GatewayRoutes {
         ctx.header("Retry-After", "1");
         ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", e.getMessage() == null ? "unavailable" : e.getMessage(),
                 "accepted", 0));
+    }
+
+    /**
+     * For an answer given before the body was read: says {@code Connection: close} (see {@link BearerTokens#check}).
+     */
+    private static void closeAfterResponse(Context ctx) {
+        ctx.header("Connection", "close");
     }
 
     private static String abbreviate(String s) {

@@ -70,13 +70,7 @@ public final class ScoreRoutes {
     }
 
     public void routing(JavalinConfig cfg) {
-        cfg.routes.beforeMatched("/v1/*", ctx -> {
-            if (!tokens.allows(ctx.header("Authorization"))) {
-                ctx.header("WWW-Authenticate", "Bearer");
-                ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "missing or invalid bearer token"));
-                ctx.skipRemainingHandlers();
-            }
-        });
+        cfg.routes.beforeMatched("/v1/*", tokens::check);
         cfg.routes.post("/v1/score", ctx -> latency.record(() -> handle(ctx, false)));
         cfg.routes.post("/v1/compare", ctx -> latency.record(() -> handle(ctx, true)));
     }
