@@ -46,7 +46,6 @@ import static org.awaitility.Awaitility.await;
  * and {@code rlaif status} (the demo's summary) must show every pair settled once and nothing dead-lettered. Logs
  * each process's start-up time and resident memory (README's figures).
  */
-@org.junit.jupiter.api.Disabled("intermittent: in 1 of 3 full runs one pair never settled within 6 min; FaultSuiteTest covers separate processes; see the stop note")
 @Tag("broker")
 class SeparateProcessesTest {
 
@@ -132,10 +131,14 @@ class SeparateProcessesTest {
             // Annotate every escalation through the API until every pair has its preference (a cheap look at one
             // topic), then ask `rlaif status` for the whole summary once the consumer groups have drained.
             long started = System.nanoTime();
-            await("every pair settled").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                labelEverythingOpen(urls.get("labeling"));
-                return distinctKeys(bootstrap, "preferences") >= COMPARISONS;
-            });
+            try {
+                await("every pair settled").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    labelEverythingOpen(urls.get("labeling"));
+                    return distinctKeys(bootstrap, "preferences") >= COMPARISONS;
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(diagnosis(bootstrap, registry.url(), urls, running), e);
+            }
             log.info("ingested, judged, labeled and merged in {}", ms(started));
             String[] last = new String[1];
             await("drained").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
@@ -196,6 +199,40 @@ class SeparateProcessesTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** What a timeout needs to be understood: the topics' counts, each service's health and its log's warnings. */
+    private String diagnosis(String bootstrap, String registryUrl, Map<String, String> urls, List<AutoCloseable> running) {
+        StringBuilder b = new StringBuilder("not every pair settled.\n");
+        for (String topic : List.of("generations", "pairs", "judgments", "ai-labels", "escalations", "human-labels", "preferences")) {
+            try {
+                b.append(topic).append(": ").append(distinctKeys(bootstrap, topic)).append(" distinct keys\n");
+            } catch (RuntimeException e) {
+                b.append(topic).append(": ").append(e).append('\n');
+            }
+        }
+        try {
+            b.append("status: ").append(status(bootstrap, registryUrl)).append('\n');
+        } catch (RuntimeException | AssertionError e) {
+            b.append("status: ").append(e).append('\n');
+        }
+        urls.forEach((name, url) -> {
+            try {
+                b.append(name).append(" /health: ").append(http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            } catch (Exception e) {
+                b.append(name).append(" /health: ").append(e).append('\n');
+            }
+        });
+        for (AutoCloseable r : running) {
+            if (r instanceof ChildJvm child) {
+                b.append("--- ").append(child.process().info().commandLine().map(c -> c.substring(Math.max(0, c.length() - 60))).orElse("?"))
+                        .append(child.isAlive() ? " (alive)" : " (exited " + child.process().exitValue() + ")").append('\n');
+                child.stderr().lines().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))
+                        .filter(l -> !l.contains("NetworkClient")).limit(40).forEach(l -> b.append("  ").append(l, 0, Math.min(l.length(), 400)).append('\n'));
+            }
+        }
+        return b.toString();
     }
 
     /** Takes and labels tasks until the queue answers 204: choice A always (the test checks settlement, not taste). */

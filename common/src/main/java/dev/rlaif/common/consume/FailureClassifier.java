@@ -64,9 +64,11 @@ public interface FailureClassifier {
      * Whether a serializer failed because of the schema registry rather than the record: an I/O error, or an error
      * answer of the registry's client (Apicurio's Kiota {@code ApiException}, e.g. the 409 two writers get when they
      * register the same schema at the same moment). Such a failure is retriable (the registry is a dependency); a
-     * record that cannot be encoded (an Avro type error) is not, and is dead-lettered.
+     * record that cannot be encoded (an Avro type error) is not, and is dead-lettered. On the write side even a 404
+     * is the registry's: the writer registers or looks up its own schema, so a 404 there is a registration another
+     * writer has not finished (or a registry that lost its data), never a fault of the record.
      */
-    static boolean fromSchemaRegistry(Throwable error) {
+    public static boolean fromSchemaRegistry(Throwable error) {
         for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
             if (e instanceof java.io.IOException) {
                 return true;

@@ -93,9 +93,10 @@ public class ProductionDeadLetterHandler implements ProductionExceptionHandler {
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
                                             SerializationExceptionOrigin origin) {
-        if (dev.rlaif.common.consume.FailureClassifier.registryUnavailable(exception)) {
-            // the registry, not the record: fail the task so the record is written again after the restart (the
-            // transaction aborts; nothing is dead-lettered that a retry would have written)
+        if (dev.rlaif.common.consume.FailureClassifier.fromSchemaRegistry(exception)) {
+            // the registry, not the record (any registry answer, 404 included: the serializer looks up its own
+            // schema): fail the task so the record is written again after the restart (the transaction aborts;
+            // nothing is dead-lettered that a retry would have written; ThreadReplacements bounds the retries)
             log.warn("cannot serialize a record for {}: the schema registry failed ({}); failing the task to retry it",
                     record.topic(), DeadLetters.describe(exception));
             return Response.fail();

@@ -5,17 +5,18 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
 /**
  * Settings and start-up shared by the project's Kafka Streams services: exactly-once v2, dead-letter handlers
- * (deserialization, processing and production: see {@link ProductionDeadLetterHandler}), a replaced thread (not a dead application) on an unexpected error.
+ * (deserialization, processing and production: see {@link ProductionDeadLetterHandler}), and on an unexpected error
+ * a replaced thread, with backoff and a bound ({@link ThreadReplacements}), not a dead application.
  */
 public final class StreamsApps {
 
@@ -70,10 +71,7 @@ public final class StreamsApps {
     public static KafkaStreams start(Topology topology, Properties props, Duration timeout) {
         KafkaStreams streams = new KafkaStreams(topology, props);
         String app = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("{}: stream thread failed, replacing it", app, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams.setUncaughtExceptionHandler(new ThreadReplacements(app, Clock.systemUTC(), ThreadReplacements::sleep));
         streams.start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {

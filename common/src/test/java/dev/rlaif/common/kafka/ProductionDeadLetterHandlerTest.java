@@ -76,4 +76,19 @@ class ProductionDeadLetterHandlerTest {
         assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
         assertThat(DeadLetters.header(r.deadLetterQueueRecords().get(0).headers(), DeadLetters.REASON)).contains("serialize");
     }
+
+    @Test
+    void aSchemaRegistryAnswerWhileSerializingFailsTheTaskInsteadOfDeadLettering() {
+        // SeparateProcessesTest caught this: the router's first escalation met a 404 while another writer's
+        // registration of the same schema was in flight, and its judgment was dead-lettered for good.
+        for (int status : new int[]{404, 409, 503}) {
+            Exception e = new org.apache.kafka.common.errors.SerializationException("cannot serialize",
+                    new RuntimeException(new com.microsoft.kiota.ApiExceptionBuilder().withMessage("registry said " + status)
+                            .withResponseStatusCode(status).build()));
+            var r = handler().handleSerializationError(new Ctx(null, "in".getBytes()), new ProducerRecord<>("escalations", "k", "v"),
+                    e, ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+            assertThat(r.result()).as("status %d", status).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+            assertThat(r.deadLetterQueueRecords()).as("status %d", status).isNullOrEmpty();
+        }
+    }
 }
