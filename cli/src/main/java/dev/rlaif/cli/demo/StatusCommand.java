@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./rlaif status}: the demo's summary for any cluster, counted from the topics by the same
  * {@link PipelineProbe} the demo uses, plus the unread records of every consumer group at this moment
- * ({@code lag}; {@code drained} is {@code lag == 0}).
+ * ({@code lag}; {@code drained} is {@code lag == 0}; {@code lag_by_group} names the groups that still have some).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the pipeline's summary (records per topic, read from the topics) as one JSON line.")
@@ -37,6 +37,13 @@ public final class StatusCommand implements Callable<Integer> {
             long total = lag.values().stream().mapToLong(Long::longValue).sum();
             out.put("lag", total);
             out.put("drained", total == 0);
+            Map<String, Long> lagging = new java.util.TreeMap<>();
+            lag.forEach((group, n) -> {
+                if (n > 0) {
+                    lagging.put(group, n);
+                }
+            });
+            out.put("lag_by_group", lagging);
         }
         System.out.println(Json.write(Map.of("summary", out)));
         return 0;

@@ -325,11 +325,15 @@ class FaultSuiteTest {
             return cluster.distinctKeys("preferences") >= comparisons;
         });
         JsonNode[] last = new JsonNode[1];
-        await("drained").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
-            labeled[0] += cluster.labelEverythingOpen();
-            last[0] = cluster.status();
-            return last[0].get("drained").asBoolean() && last[0].get("open_escalations").asLong() == 0;
-        });
+        try {
+            await("drained").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+                labeled[0] += cluster.labelEverythingOpen();
+                last[0] = cluster.status();
+                return last[0].get("drained").asBoolean() && last[0].get("open_escalations").asLong() == 0;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not drained after '" + injected + "'; last status: " + last[0], e);
+        }
         JsonNode s = last[0];
         long rawJudgments = cluster.count("judgments");
         System.out.printf("[faults] injected: %s | counted after %.1f s: comparisons %d, generations %d, pairs %d, judgments %d "
