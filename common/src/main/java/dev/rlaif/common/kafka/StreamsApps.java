@@ -69,9 +69,22 @@ public final class StreamsApps {
 
     /** Starts a topology and waits until it is running (or fails within the timeout). */
     public static KafkaStreams start(Topology topology, Properties props, Duration timeout) {
+        return start(topology, props, timeout, () -> { });
+    }
+
+    /**
+     * Starts a topology and waits until it is running (or fails within the timeout); {@code onError} runs once if the
+     * application later fails for good (state ERROR: {@link ThreadReplacements} gave up).
+     */
+    public static KafkaStreams start(Topology topology, Properties props, Duration timeout, Runnable onError) {
         KafkaStreams streams = new KafkaStreams(topology, props);
         String app = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(new ThreadReplacements(app, Clock.systemUTC(), ThreadReplacements::sleep));
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR) {
+                onError.run();
+            }
+        });
         streams.start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {

@@ -47,7 +47,8 @@ public abstract class StreamsService implements RlaifService {
         log.info("{} starting with {}", name(), describe());
         Topology topology = buildTopology(AvroSerdes.from(context.kafka()));
         log.debug("{} topology:\n{}", name(), topology.describe());
-        streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), applicationId), Duration.ofSeconds(60));
+        streams = StreamsApps.start(topology, StreamsApps.properties(context.kafka(), applicationId), Duration.ofSeconds(60),
+                () -> context.fatal(name(), new IllegalStateException(applicationId + " stopped: its stream threads kept failing")));
         metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(context.metrics());
         topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics()).add(streams::metrics);
