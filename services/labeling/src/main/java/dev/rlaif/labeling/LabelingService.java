@@ -7,6 +7,11 @@ import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.api.LabelingApi;
+import dev.rlaif.labeling.gold.GoldConfig;
+import dev.rlaif.labeling.gold.GoldItem;
+import dev.rlaif.labeling.gold.GoldPolicy;
+import dev.rlaif.labeling.gold.GoldSet;
+import dev.rlaif.schema.EscalationReason;
 import dev.rlaif.labeling.auth.Account;
 import dev.rlaif.labeling.auth.Accounts;
 import dev.rlaif.common.service.Health;
@@ -22,6 +27,7 @@ import io.micrometer.core.instrument.Gauge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,8 +104,9 @@ public final class LabelingService implements RlaifService {
                     + "rlaif-singleton-labeling holds the lease): the task store is one embedded database, so labeling "
                     + "runs as a single instance; this one does not start");
         }
+        GoldPolicy gold = goldPolicy();
         db = TaskDatabase.open(config.dbDir());
-        queue = new LabelQueue(db, config.leaseTimeout(), config::labelsWanted);
+        queue = new LabelQueue(db, config.leaseTimeout(), config::labelsWanted, gold);
         publisher = new LabelPublisher(context.kafka(), queue, db, "labeling-human-labels");
         int resent = publisher.recover();
         if (resent > 0) {
@@ -114,6 +121,11 @@ public final class LabelingService implements RlaifService {
         Gauge.builder("labeling.unpublished.labels", queue, LabelQueue::unpublishedCount).register(context.metrics());
         Gauge.builder("rlaif_labeling_queue_depth", queue, LabelQueue::openCount)
                 .description("escalations waiting for labels").register(context.metrics());
+        for (EscalationReason reason : EscalationReason.values()) {
+            Gauge.builder("rlaif_labeling_queue_depth_by_reason", queue, q -> q.openCount(reason))
+                    .tag("reason", reason.name()).description("escalations waiting for labels, by escalation reason")
+                    .register(context.metrics());
+        }
         topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics());
         consumer.bind(topicMetrics);
         publisher.bind(topicMetrics);
@@ -152,6 +164,22 @@ public final class LabelingService implements RlaifService {
             log.info("RLAIF_SIM_ANNOTATORS={} but no gold oracle in this JVM: no simulated annotators", config.simAnnotators());
         }
         log.info("labeling serving at {}", baseUrl());
+    }
+
+    /**
+     * Gold items to serve, from {@code RLAIF_LABELING_GOLD_RATE} and {@code RLAIF_LABELING_GOLD_DATA}; null when off.
+     * A gold item only stands in for a task that would show no judge suggestion (it has no judgment to show).
+     */
+    private GoldPolicy goldPolicy() {
+        GoldConfig gold = GoldConfig.fromEnv(context.env());
+        log.info("labeling gold items: {}", gold.describe());
+        if (!gold.enabled()) {
+            return null;
+        }
+        List<GoldItem> items = GoldSet.load(gold.data());
+        log.info("serving {} gold items at rate {}", items.size(), gold.rate());
+        return new GoldPolicy(items, gold.rate(), new SecureRandom(),
+                r -> !config.showSuggestions() || r.getReason() == EscalationReason.AUDIT || r.getJudgment() == null);
     }
 
     /**
