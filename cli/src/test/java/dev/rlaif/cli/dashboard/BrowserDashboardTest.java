@@ -78,11 +78,11 @@ class BrowserDashboardTest {
             Path profile = Files.createTempDirectory("chromium-profile");
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--user-data-dir=" + profile, "--window-size=1400,1100");
+                    "--user-data-dir=" + profile, "--window-size=1400,1500");
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
             WebDriver driver = new ChromeDriver(service, options);
             try {
-                driver.manage().window().setSize(new Dimension(1400, 1100));
+                driver.manage().window().setSize(new Dimension(1400, 1500));
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
                 driver.get(dashboard.url());
                 wait.until(ExpectedConditions.presenceOfElementLocated(By.id("svc-judge")));

@@ -64,7 +64,7 @@ public final class LabelingService implements RlaifService {
     private TaskDatabase db;
     private LabelQueue queue;
     private LabelPublisher publisher;
-    private EscalationConsumer consumer;
+    private volatile EscalationConsumer consumer;
     private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private Javalin http;
     private SimulatedAnnotators sims;
@@ -72,6 +72,7 @@ public final class LabelingService implements RlaifService {
     private ScheduledExecutorService retry;
     private SingleInstance guard;
     private volatile boolean leaseLost;
+    private boolean consumerStopped;
 
     public LabelingService(ServiceContext context) {
         this(context, LabelingConfig.fromEnv(context.env(), context.kafka().stateDir()), Clock.systemUTC());
@@ -184,14 +185,44 @@ public final class LabelingService implements RlaifService {
 
     /**
      * The lease passed to another instance while this one was active (cut off from the broker for longer than the
-     * session): fatal for the service. It stops taking escalations and reports DOWN; labels already stored are
-     * still published, so nothing is lost.
+     * session): fatal for the service. It reports DOWN at once and stops taking escalations; labels already stored
+     * are still published, so nothing is lost. This runs on the lease guard's thread, so the consumer is not closed
+     * here: the stop is handed to the service's own executor and goes through {@link #stopConsuming()}, the same
+     * path {@link #close()} takes (whichever comes first stops it, the other finds it stopped).
      */
-    private void leaseLost() {
+    void leaseLost() {
         leaseLost = true;
-        if (consumer != null) {
-            consumer.close();
+        ScheduledExecutorService executor = retry;
+        try {
+            if (executor != null) {
+                executor.execute(this::stopConsuming);
+                return;
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing already: close() stops the consumer
+            return;
         }
+        Thread t = new Thread(this::stopConsuming, "labeling-lease-lost");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether escalations are still being consumed (false once stopped by a lost lease or close). */
+    synchronized boolean consuming() {
+        return consumer != null && !consumerStopped;
+    }
+
+    /**
+     * Stops consuming escalations, once: on a lost lease and at close. A second caller waits until the first one's
+     * stop has finished, so close() never closes the store under a consumer still stopping.
+     */
+    private synchronized void stopConsuming() {
+        if (consumer == null || consumerStopped) {
+            return;
+        }
+        consumerStopped = true;
+        consumer.close();
+        log.info("labeling stopped consuming escalations");
     }
 
     /** Publishes a stored label once even when the same label is submitted twice at the same moment. */
@@ -343,9 +374,7 @@ public final class LabelingService implements RlaifService {
         if (topicMetrics != null) {
             topicMetrics.close();
         }
-        if (consumer != null) {
-            consumer.close();
-        }
+        stopConsuming();
         if (publisher != null) {
             publisher.close();
         }
