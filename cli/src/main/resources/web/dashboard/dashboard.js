@@ -77,6 +77,7 @@ function chart(id, title, names, data, opts = {}) {
       width, height: 200, series,
       scales: opts.scales || { x: { time: opts.time !== false } },
       axes: opts.axes,
+      ...(opts.legend ? { legend: opts.legend } : {}),
     }, data, el);
     charts[id] = { plot, key };
   } else {
@@ -103,7 +104,7 @@ function judgeChart(id, t, quality, measures, opts = {}) {
     groups[name] = values;
     styles[name] = { stroke: COLORS[ki % COLORS.length], width: m.dash ? 1 : 2, dash: m.dash };
   }));
-  seriesChart(id, t, groups, { ...opts, style: (n) => styles[n] || {} });
+  seriesChart(id, t, groups, { ...opts, legend: { live: false }, style: (n) => styles[n] || {} });
 }
 
 async function refresh() {
@@ -123,8 +124,8 @@ async function refresh() {
     const unit = { scales: { x: { time: true }, y: { range: [0, 1] } } };
     judgeChart("chart-judge-agreement", t, q, [
       { key: "audit_agreement", label: "agreement" },
-      { key: "audit_agreement_low", label: "95% low", dash: [4, 4] },
-      { key: "audit_agreement_high", label: "95% high", dash: [4, 4] }], unit);
+      { key: "audit_agreement_low", label: "low", dash: [4, 4] },
+      { key: "audit_agreement_high", label: "high", dash: [4, 4] }], unit);
     judgeChart("chart-judge-calibration", t, q, [
       { key: "position_inconsistency", label: "position inconsistency" },
       { key: "ece", label: "ECE", dash: [6, 3] }], unit);

@@ -98,7 +98,7 @@ class BrowserDashboardTest {
                 wait.until(d -> d.findElement(By.id("chart-queue")).getText().contains("audit"));
                 assertThat(driver.findElement(By.id("chart-queue")).getText()).doesNotContain("abstain");
                 wait.until(d -> d.findElement(By.id("chart-judge-agreement")).getText().contains("qwen2.5-7b · v2-fenced agreement"));
-                assertThat(driver.findElement(By.id("chart-judge-agreement")).getText()).contains("qwen2.5-7b · v1 95% low");
+                assertThat(driver.findElement(By.id("chart-judge-agreement")).getText()).contains("qwen2.5-7b · v1 low");
                 assertThat(driver.findElement(By.id("chart-judge-calibration")).getText()).contains("qwen2.5-7b · v1 ECE")
                         .contains("qwen2.5-7b · v1 position inconsistency");
                 assertThat(driver.findElement(By.id("chart-judge-votes")).getText()).contains("qwen2.5-7b · v2-fenced");

@@ -7,8 +7,6 @@ import dev.rlaif.common.stats.Wilson;
  */
 public record GoldScore(String annotatorId, long answered, long correct) {
 
-    public static final GoldScore NONE = new GoldScore("", 0, 0);
-
     /** Whether an answer (in the pair's terms: A, B or TIE) matches the gold side; a tie is never right. */
     public static boolean isCorrect(String pairChoice, String betterSide) {
         return pairChoice.equals(betterSide);
