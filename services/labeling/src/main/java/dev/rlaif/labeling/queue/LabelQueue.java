@@ -625,6 +625,19 @@ public final class LabelQueue {
         }
     }
 
+    /**
+     * SIMULATION ONLY: the known answer (pair terms) of a served gold item, so that the demo's simulated annotators
+     * answer gold as they answer tasks, with their error rate. Never exposed over HTTP.
+     */
+    public Optional<Choice> goldAnswer(String escalationId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(goldByEscalation.get(escalationId)).map(g -> Choice.valueOf(g.betterSide()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Gold answers per annotator (annotators that answered at least one). */
     public List<GoldScore> goldScores() {
         lock.lock();

@@ -113,6 +113,9 @@ class GoldQueueTest {
                 Assignment a = q.next("alice", T0).orElseThrow();
                 assertThat(isGold(a)).as("rate 1 while a real task is due").isTrue();
                 orders.add(a.lease().order());
+                // the simulation's view of the known answer agrees with the text
+                assertThat(q.goldAnswer(a.request().getEscalationId()).orElseThrow().name())
+                        .isEqualTo(a.request().getPair().getA().getResponse().startsWith("good") ? "A" : "B");
                 betterOnPairA.add(a.request().getPair().getA().getResponse().startsWith("good"));
                 // Even-numbered serves answered right, odd ones wrong.
                 Choice good = rightShownChoice(a);
