@@ -71,12 +71,13 @@ function chart(id, title, names, data, opts = {}) {
     if (charts[id]) charts[id].plot.destroy();
     const series = [opts.x || {}].concat(names.map((n, i) => ({
       label: n, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true,
-      points: { show: !!opts.points }, ...(opts.series || {}),
+      points: { show: !!opts.points }, ...(opts.series || {}), ...(opts.style ? opts.style(n, i) : {}),
     })));
     const plot = new uPlot({
       width, height: 200, series,
       scales: opts.scales || { x: { time: opts.time !== false } },
       axes: opts.axes,
+      ...(opts.legend ? { legend: opts.legend } : {}),
     }, data, el);
     charts[id] = { plot, key };
   } else {
@@ -92,6 +93,20 @@ function seriesChart(id, t, groups, opts) {
   chart(id, id, Object.keys(groups), [t].concat(Object.values(groups)), opts);
 }
 
+// Judge quality: one colour per judge model · prompt version; for each, the measures given (solid, then dashed).
+function judgeChart(id, t, quality, measures, opts = {}) {
+  const keys = [...new Set(measures.flatMap((m) => Object.keys(quality[m.key] || {})))].sort();
+  const groups = {}, styles = {};
+  keys.forEach((k, ki) => measures.forEach((m) => {
+    const values = (quality[m.key] || {})[k];
+    if (!values) return;
+    const name = measures.length > 1 || m.always ? `${k} ${m.label}` : k;
+    groups[name] = values;
+    styles[name] = { stroke: COLORS[ki % COLORS.length], width: m.dash ? 1 : 2, dash: m.dash };
+  }));
+  seriesChart(id, t, groups, { ...opts, legend: { live: false }, style: (n) => styles[n] || {} });
+}
+
 async function refresh() {
   try {
     const res = await fetch("/api/dashboard", { cache: "no-store" });
@@ -105,6 +120,16 @@ async function refresh() {
     seriesChart("chart-queue", t, s.queue_depth);
     seriesChart("chart-agreement", t, { agreement: s.agreement }, { scales: { x: { time: true }, y: { range: [0, 1] } } });
     seriesChart("chart-position", t, { "position-inconsistent": s.position_inconsistency }, { scales: { x: { time: true }, y: { range: [0, 1] } } });
+    const q = doc.judge_quality || {};
+    const unit = { scales: { x: { time: true }, y: { range: [0, 1] } } };
+    judgeChart("chart-judge-agreement", t, q, [
+      { key: "audit_agreement", label: "agreement" },
+      { key: "audit_agreement_low", label: "low", dash: [4, 4] },
+      { key: "audit_agreement_high", label: "high", dash: [4, 4] }], unit);
+    judgeChart("chart-judge-calibration", t, q, [
+      { key: "position_inconsistency", label: "position inconsistency" },
+      { key: "ece", label: "ECE", dash: [6, 3] }], unit);
+    judgeChart("chart-judge-votes", t, q, [{ key: "votes_per_pair", label: "votes per pair" }]);
     const v = doc.versions;
     const xs = v.map((_, i) => i + 1);
     chart("chart-versions", "versions", ["gold accuracy"], [xs.length ? xs : [1], v.length ? v.map(x => x.accuracy) : [null]], {

@@ -36,14 +36,17 @@
     });
     const t = $('annotators');
     t.replaceChildren(row(['annotator', 'labels', 'last hour', 'median time', 'shared tasks', 'agreement with peers',
-      "Cohen's κ vs peers", "Fleiss' κ on shared", 'audits', 'agreement with AI', "Cohen's κ vs AI", 'reliability (Dawid–Skene, 95%)'], 'th'));
+      "Cohen's κ vs peers", "Fleiss' κ on shared", 'audits', 'agreement with AI', "Cohen's κ vs AI", 'reliability (Dawid–Skene, 95%)',
+      'gold accuracy (95%)'], 'th'));
     for (const r of a.annotators) {
       t.append(row([r.annotator_id + (r.simulated ? ' (simulated)' : ''), r.labels, r.labels_last_hour,
         r.median_time_ms === null ? '–' : (r.median_time_ms / 1000).toFixed(1) + ' s', r.shared_tasks,
         fmt(r.peer_agreement, true), fmt(r.cohen_kappa_vs_peers), fmt(r.fleiss_kappa_on_shared), r.audit_labels,
         fmt(r.ai_agreement_on_audits, true), fmt(r.ai_kappa_on_audits),
         r.reliability === null || r.reliability === undefined ? '–'
-          : `${fmt(r.reliability, true)} (${fmt(r.reliability_low, true)}–${fmt(r.reliability_high, true)})`]));
+          : `${fmt(r.reliability, true)} (${fmt(r.reliability_low, true)}–${fmt(r.reliability_high, true)})`,
+        r.gold_accuracy === null || r.gold_accuracy === undefined ? '–'
+          : `${fmt(r.gold_accuracy, true)} (${fmt(r.gold_accuracy_low, true)}–${fmt(r.gold_accuracy_high, true)}, n=${r.gold_answers})`]));
     }
   }
 

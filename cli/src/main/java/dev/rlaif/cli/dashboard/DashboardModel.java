@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * Turns the metrics history into what the dashboard page draws: the pipeline's live rates per topic and service,
- * and time series of consumer lag, escalations by reason, the human queue, AI-human agreement, the judge's
- * position-inconsistency rate, and the accuracy of each reward-model version. Pure: snapshots in, a JSON-ready
+ * and time series of consumer lag, escalations by reason, the human queue (total and per reason), AI-human
+ * agreement, the judge's position-inconsistency rate, the judge's quality per model and prompt version (position
+ * inconsistency, agreement on audits with its interval, ECE, votes per pair), and the accuracy of each reward-model
+ * version. Pure: snapshots in, a JSON-ready
  * map out.
  */
 final class DashboardModel {
@@ -88,11 +90,50 @@ final class DashboardModel {
                 k -> "router".equals(k.service()) && "escalations_total".equals(k.metric()), k -> k.tags().get("reason"), true), 60));
         series.put("ai_labels_per_min", scale(grouped(history,
                 k -> "router".equals(k.service()) && "ai_labels_total".equals(k.metric()), k -> "ai labels", true), 60));
-        series.put("queue_depth", grouped(history, k -> "labeling".equals(k.service()) && "queue_depth".equals(k.metric()), k -> "open", false));
+        series.put("queue_depth", queueDepth(history));
         series.put("agreement", agreement(history));
         series.put("position_inconsistency", inconsistency(history));
         out.put("series", series);
+        out.put("judge_quality", judgeQuality(history));
         out.put("versions", versions(last));
+        return out;
+    }
+
+    /**
+     * The human queue: the total ("open") and one series per escalation reason that has had a task waiting at some
+     * point in the window (reasons always at zero are left out).
+     */
+    static Map<String, List<Double>> queueDepth(List<MetricsHistory.Snapshot> history) {
+        Map<String, List<Double>> out = new LinkedHashMap<>(grouped(history,
+                k -> "labeling".equals(k.service()) && "queue_depth".equals(k.metric()), k -> "open", false));
+        Map<String, List<Double>> byReason = grouped(history,
+                k -> "labeling".equals(k.service()) && "queue_depth_by_reason".equals(k.metric()),
+                k -> k.tags().get("reason") == null ? null : k.tags().get("reason").toLowerCase(java.util.Locale.ROOT), false);
+        byReason.forEach((reason, values) -> {
+            if (values.stream().anyMatch(v -> v != null && v > 0)) {
+                out.put(reason, values);
+            }
+        });
+        return out;
+    }
+
+    /** The judge-quality gauges the router publishes, by their metric name after {@code rlaif_judge_quality_}. */
+    static final List<String> QUALITY = List.of("position_inconsistency", "audit_agreement", "audit_agreement_low",
+            "audit_agreement_high", "ece", "votes_per_pair");
+
+    /**
+     * Judge quality per judge model and prompt version ({@code model · prompt}), from the router's
+     * {@code rlaif_judge_quality_*} gauges: for each measure, one series per judge key. A gauge that is NaN (no audit
+     * yet) is a gap.
+     */
+    static Map<String, Map<String, List<Double>>> judgeQuality(List<MetricsHistory.Snapshot> history) {
+        Map<String, Map<String, List<Double>>> out = new LinkedHashMap<>();
+        for (String measure : QUALITY) {
+            out.put(measure, grouped(history,
+                    k -> "judge".equals(k.service()) && ("quality_" + measure).equals(k.metric()),
+                    k -> k.tags().getOrDefault("judge_model", "?") + " · " + k.tags().getOrDefault("prompt_version", "?"),
+                    false));
+        }
         return out;
     }
 

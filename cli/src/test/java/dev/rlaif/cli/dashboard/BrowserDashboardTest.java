@@ -44,6 +44,18 @@ class BrowserDashboardTest {
         Counter esc = registry.counter("rlaif_router_escalations_total", "reason", "low_confidence");
         AtomicInteger depth = new AtomicInteger();
         Gauge.builder("rlaif_labeling_queue_depth", depth, AtomicInteger::get).register(registry);
+        Gauge.builder("rlaif_labeling_queue_depth_by_reason", depth, d -> d.get() / 2.0).tag("reason", "AUDIT").register(registry);
+        Gauge.builder("rlaif_labeling_queue_depth_by_reason", () -> 0).tag("reason", "ABSTAIN").register(registry);
+        for (String prompt : new String[]{"v1", "v2-fenced"}) {
+            double shift = prompt.equals("v1") ? 0 : 0.05;
+            String[] tags = {"judge_model", "qwen2.5-7b", "prompt_version", prompt};
+            Gauge.builder("rlaif_judge_quality_audit_agreement", depth, d -> 0.80 + shift + d.get() / 1000.0).tags(tags).register(registry);
+            Gauge.builder("rlaif_judge_quality_audit_agreement_low", depth, d -> 0.70 + shift + d.get() / 1000.0).tags(tags).register(registry);
+            Gauge.builder("rlaif_judge_quality_audit_agreement_high", depth, d -> 0.88 + shift + d.get() / 1000.0).tags(tags).register(registry);
+            Gauge.builder("rlaif_judge_quality_position_inconsistency", () -> 0.18 - shift).tags(tags).register(registry);
+            Gauge.builder("rlaif_judge_quality_ece", () -> 0.07 - shift / 2).tags(tags).register(registry);
+            Gauge.builder("rlaif_judge_quality_votes_per_pair", () -> 7.4 + 10 * shift).tags(tags).register(registry);
+        }
         Gauge.builder("rlaif_trainer_version_accuracy", () -> 0.66).tag("version", "v000001").tag("published", "true").register(registry);
         try (DashboardServer dashboard = new DashboardServer(registry, Duration.ofMillis(200), 100)) {
             dashboard.listen("127.0.0.1", 0);
@@ -66,21 +78,30 @@ class BrowserDashboardTest {
             Path profile = Files.createTempDirectory("chromium-profile");
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--user-data-dir=" + profile, "--window-size=1400,1100");
+                    "--user-data-dir=" + profile, "--window-size=1400,1500");
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
             WebDriver driver = new ChromeDriver(service, options);
             try {
-                driver.manage().window().setSize(new Dimension(1400, 1100));
+                driver.manage().window().setSize(new Dimension(1400, 1500));
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
                 driver.get(dashboard.url());
                 wait.until(ExpectedConditions.presenceOfElementLocated(By.id("svc-judge")));
                 wait.until(d -> d.findElement(By.cssSelector("g.edge[data-topic=pairs] text.rate")).getText().matches("[1-9].*/s .*"));
                 assertThat(driver.findElements(By.cssSelector("g.svc"))).hasSize(8);
-                for (String chart : new String[]{"chart-lag", "chart-escalations", "chart-queue", "chart-agreement", "chart-position", "chart-versions"}) {
+                for (String chart : new String[]{"chart-lag", "chart-escalations", "chart-queue", "chart-agreement", "chart-position", "chart-versions",
+                        "chart-judge-agreement", "chart-judge-calibration", "chart-judge-votes"}) {
                     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#" + chart + " canvas")));
                 }
                 assertThat(driver.findElements(By.cssSelector("table:not(.u-legend)"))).as("plots, not tables (uPlot's legends aside)").isEmpty();
                 assertThat(driver.findElement(By.id("chart-escalations")).getText()).contains("low_confidence");
+                // per-reason queue depth (a reason that never waited is left out) and judge quality per model · prompt
+                wait.until(d -> d.findElement(By.id("chart-queue")).getText().contains("audit"));
+                assertThat(driver.findElement(By.id("chart-queue")).getText()).doesNotContain("abstain");
+                wait.until(d -> d.findElement(By.id("chart-judge-agreement")).getText().contains("qwen2.5-7b · v2-fenced agreement"));
+                assertThat(driver.findElement(By.id("chart-judge-agreement")).getText()).contains("qwen2.5-7b · v1 low");
+                assertThat(driver.findElement(By.id("chart-judge-calibration")).getText()).contains("qwen2.5-7b · v1 ECE")
+                        .contains("qwen2.5-7b · v1 position inconsistency");
+                assertThat(driver.findElement(By.id("chart-judge-votes")).getText()).contains("qwen2.5-7b · v2-fenced");
                 wait.until(d -> Integer.parseInt(d.findElement(By.tagName("body")).getAttribute("data-samples")) >= 5);
                 File shot = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
                 Files.createDirectories(Path.of("target"));

@@ -46,4 +46,43 @@ class DashboardModelTest {
             assertThat(v.get("accuracy")).isEqualTo(0.7);
         });
     }
+
+    @Test
+    void queueDepthPerReasonLeavesOutReasonsThatNeverWaited() {
+        List<MetricsHistory.Snapshot> h = List.of(
+                at(0, Map.of("rlaif_labeling_queue_depth", 3.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=AUDIT}", 1.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=LOW_CONFIDENCE}", 2.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=ABSTAIN}", 0.0)),
+                at(2, Map.of("rlaif_labeling_queue_depth", 5.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=AUDIT}", 0.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=LOW_CONFIDENCE}", 5.0,
+                        "rlaif_labeling_queue_depth_by_reason{reason=ABSTAIN}", 0.0)));
+        Map<String, List<Double>> q = DashboardModel.queueDepth(h);
+        assertThat(q).containsOnlyKeys("open", "audit", "low_confidence");
+        assertThat(q.get("open")).containsExactly(3.0, 5.0);
+        assertThat(q.get("low_confidence")).containsExactly(2.0, 5.0);
+        assertThat(q.get("audit")).containsExactly(1.0, 0.0);
+    }
+
+    @Test
+    void judgeQualityOneSeriesPerModelAndPromptVersion() {
+        List<MetricsHistory.Snapshot> h = List.of(
+                at(0, Map.of("rlaif_judge_quality_ece{judge_model=m1,prompt_version=v1}", 0.10,
+                        "rlaif_judge_quality_position_inconsistency{judge_model=m1,prompt_version=v1}", 0.20)),
+                at(2, Map.of("rlaif_judge_quality_ece{judge_model=m1,prompt_version=v1}", 0.08,
+                        "rlaif_judge_quality_ece{judge_model=m1,prompt_version=v2}", 0.05,
+                        "rlaif_judge_quality_audit_agreement{judge_model=m1,prompt_version=v2}", 0.9,
+                        "rlaif_judge_quality_audit_agreement_low{judge_model=m1,prompt_version=v2}", 0.8,
+                        "rlaif_judge_quality_votes_per_pair{judge_model=m1,prompt_version=v1}", 7.5)));
+        Map<String, Map<String, List<Double>>> q = DashboardModel.judgeQuality(h);
+        assertThat(q).containsOnlyKeys(DashboardModel.QUALITY);
+        assertThat(q.get("ece").get("m1 · v1")).containsExactly(0.10, 0.08);
+        assertThat(q.get("ece").get("m1 · v2")).as("a prompt version first seen later").containsExactly(null, 0.05);
+        assertThat(q.get("position_inconsistency").get("m1 · v1")).as("a gauge gone NaN is a gap").containsExactly(0.20, null);
+        assertThat(q.get("audit_agreement").get("m1 · v2")).containsExactly(null, 0.9);
+        assertThat(q.get("audit_agreement_low").get("m1 · v2")).containsExactly(null, 0.8);
+        assertThat(q.get("votes_per_pair")).containsOnlyKeys("m1 · v1");
+        assertThat(q.get("audit_agreement_high")).isEmpty();
+    }
 }

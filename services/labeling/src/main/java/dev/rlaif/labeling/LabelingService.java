@@ -7,6 +7,11 @@ import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.common.sim.GoldOracle;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.labeling.api.LabelingApi;
+import dev.rlaif.labeling.gold.GoldConfig;
+import dev.rlaif.labeling.gold.GoldItem;
+import dev.rlaif.labeling.gold.GoldPolicy;
+import dev.rlaif.labeling.gold.GoldSet;
+import dev.rlaif.schema.EscalationReason;
 import dev.rlaif.labeling.auth.Account;
 import dev.rlaif.labeling.auth.Accounts;
 import dev.rlaif.common.service.Health;
@@ -22,6 +27,7 @@ import io.micrometer.core.instrument.Gauge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +64,7 @@ public final class LabelingService implements RlaifService {
     private TaskDatabase db;
     private LabelQueue queue;
     private LabelPublisher publisher;
-    private EscalationConsumer consumer;
+    private volatile EscalationConsumer consumer;
     private dev.rlaif.common.metrics.TopicMetrics topicMetrics;
     private Javalin http;
     private SimulatedAnnotators sims;
@@ -66,6 +72,7 @@ public final class LabelingService implements RlaifService {
     private ScheduledExecutorService retry;
     private SingleInstance guard;
     private volatile boolean leaseLost;
+    private boolean consumerStopped;
 
     public LabelingService(ServiceContext context) {
         this(context, LabelingConfig.fromEnv(context.env(), context.kafka().stateDir()), Clock.systemUTC());
@@ -98,8 +105,9 @@ public final class LabelingService implements RlaifService {
                     + "rlaif-singleton-labeling holds the lease): the task store is one embedded database, so labeling "
                     + "runs as a single instance; this one does not start");
         }
+        GoldPolicy gold = goldPolicy();
         db = TaskDatabase.open(config.dbDir());
-        queue = new LabelQueue(db, config.leaseTimeout(), config::labelsWanted);
+        queue = new LabelQueue(db, config.leaseTimeout(), config::labelsWanted, gold);
         publisher = new LabelPublisher(context.kafka(), queue, db, "labeling-human-labels");
         int resent = publisher.recover();
         if (resent > 0) {
@@ -114,6 +122,11 @@ public final class LabelingService implements RlaifService {
         Gauge.builder("labeling.unpublished.labels", queue, LabelQueue::unpublishedCount).register(context.metrics());
         Gauge.builder("rlaif_labeling_queue_depth", queue, LabelQueue::openCount)
                 .description("escalations waiting for labels").register(context.metrics());
+        for (EscalationReason reason : EscalationReason.values()) {
+            Gauge.builder("rlaif_labeling_queue_depth_by_reason", queue, q -> q.openCount(reason))
+                    .tag("reason", reason.name()).description("escalations waiting for labels, by escalation reason")
+                    .register(context.metrics());
+        }
         topicMetrics = new dev.rlaif.common.metrics.TopicMetrics(name(), context.metrics());
         consumer.bind(topicMetrics);
         publisher.bind(topicMetrics);
@@ -155,15 +168,61 @@ public final class LabelingService implements RlaifService {
     }
 
     /**
-     * The lease passed to another instance while this one was active (cut off from the broker for longer than the
-     * session): fatal for the service. It stops taking escalations and reports DOWN; labels already stored are
-     * still published, so nothing is lost.
+     * Gold items to serve, from {@code RLAIF_LABELING_GOLD_RATE} and {@code RLAIF_LABELING_GOLD_DATA}; null when off.
+     * A gold item only stands in for a task that would show no judge suggestion (it has no judgment to show).
      */
-    private void leaseLost() {
-        leaseLost = true;
-        if (consumer != null) {
-            consumer.close();
+    private GoldPolicy goldPolicy() {
+        GoldConfig gold = GoldConfig.fromEnv(context.env());
+        log.info("labeling gold items: {}", gold.describe());
+        if (!gold.enabled()) {
+            return null;
         }
+        List<GoldItem> items = GoldSet.load(gold.data());
+        log.info("serving {} gold items at rate {}", items.size(), gold.rate());
+        return new GoldPolicy(items, gold.rate(), new SecureRandom(),
+                r -> !config.showSuggestions() || r.getReason() == EscalationReason.AUDIT || r.getJudgment() == null);
+    }
+
+    /**
+     * The lease passed to another instance while this one was active (cut off from the broker for longer than the
+     * session): fatal for the service. It reports DOWN at once and stops taking escalations; labels already stored
+     * are still published, so nothing is lost. This runs on the lease guard's thread, so the consumer is not closed
+     * here: the stop is handed to the service's own executor and goes through {@link #stopConsuming()}, the same
+     * path {@link #close()} takes (whichever comes first stops it, the other finds it stopped).
+     */
+    void leaseLost() {
+        leaseLost = true;
+        ScheduledExecutorService executor = retry;
+        try {
+            if (executor != null) {
+                executor.execute(this::stopConsuming);
+                return;
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing already: close() stops the consumer
+            return;
+        }
+        Thread t = new Thread(this::stopConsuming, "labeling-lease-lost");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether escalations are still being consumed (false once stopped by a lost lease or close). */
+    synchronized boolean consuming() {
+        return consumer != null && !consumerStopped;
+    }
+
+    /**
+     * Stops consuming escalations, once: on a lost lease and at close. A second caller waits until the first one's
+     * stop has finished, so close() never closes the store under a consumer still stopping.
+     */
+    private synchronized void stopConsuming() {
+        if (consumer == null || consumerStopped) {
+            return;
+        }
+        consumerStopped = true;
+        consumer.close();
+        log.info("labeling stopped consuming escalations");
     }
 
     /** Publishes a stored label once even when the same label is submitted twice at the same moment. */
@@ -315,9 +374,7 @@ public final class LabelingService implements RlaifService {
         if (topicMetrics != null) {
             topicMetrics.close();
         }
-        if (consumer != null) {
-            consumer.close();
-        }
+        stopConsuming();
         if (publisher != null) {
             publisher.close();
         }

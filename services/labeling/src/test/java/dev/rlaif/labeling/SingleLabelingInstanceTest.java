@@ -65,4 +65,29 @@ class SingleLabelingInstanceTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> takeover.queue().openCount() == 3);
         }
     }
+
+    @Test
+    void aLostLeaseStopsConsumingOffTheGuardThreadReportsDownAndStillPublishesLabels() throws Exception {
+        Path db = Files.createTempDirectory("labeling-lost");
+        Fixtures.produce(broker.settings(), List.of(Fixtures.escalation("l-1", EscalationReason.LOW_CONFIDENCE, 0.9, 1, null)));
+        LabelingService service = new LabelingService(context("30s"),
+                Fixtures.config(db, Duration.ofMinutes(5), 0, false, 0), Clock.systemUTC());
+        try {
+            service.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.queue().openCount() >= 1);
+            assertThat(service.consuming()).isTrue();
+            // what the lease guard calls when another instance took the lease: it must return without doing the stop
+            service.leaseLost();
+            assertThat(service.serviceHealth().up()).as("DOWN at once").isFalse();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !service.consuming());
+            // labels already possible are still taken and published
+            var alice = new dev.rlaif.labeling.sim.AnnotatorClient(dev.rlaif.labeling.sim.AnnotatorClient.newHttpClient(),
+                    service.baseUrl(), Fixtures.ALICE);
+            var task = alice.next().orElseThrow();
+            assertThat(alice.submit(task.get("lease_id").asText(), "lost-1", "A", null, 1).status()).isEqualTo(200);
+        } finally {
+            service.close();
+        }
+        assertThat(service.serviceHealth().up()).isFalse();
+    }
 }

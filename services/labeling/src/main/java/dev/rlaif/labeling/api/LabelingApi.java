@@ -6,6 +6,7 @@ import dev.rlaif.labeling.LabelingConfig;
 import dev.rlaif.labeling.auth.Account;
 import dev.rlaif.labeling.auth.Accounts;
 import dev.rlaif.labeling.auth.Role;
+import dev.rlaif.labeling.gold.GoldMetrics;
 import dev.rlaif.labeling.queue.Assignment;
 import dev.rlaif.labeling.queue.LabelQueue;
 import dev.rlaif.labeling.queue.LeaseResult;
@@ -52,6 +53,7 @@ public final class LabelingApi {
     private final Timer nextTimer;
     private final Timer submitTimer;
     private final MeterRegistry metrics;
+    private final GoldMetrics goldMetrics;
 
     /**
      * @param publish sends a stored label to {@code human-labels} and returns once acknowledged; throws if not
@@ -64,6 +66,7 @@ public final class LabelingApi {
         this.publish = publish;
         this.clock = clock;
         this.metrics = metrics;
+        this.goldMetrics = new GoldMetrics(queue, metrics);
         this.nextTimer = Timer.builder("labeling.next").description("next-task calls").publishPercentiles(0.5, 0.99).register(metrics);
         this.submitTimer = Timer.builder("labeling.submit").description("submit calls").publishPercentiles(0.5, 0.99).register(metrics);
     }
@@ -163,7 +166,10 @@ public final class LabelingApi {
             }
             SubmitResult r = queue.submit(a.id(), a.simulated(), ctx.pathParam("lease"), labelId, shown, rationale, spent, clock.instant());
             metrics.counter("labeling.submits", "status", r.status().name()).increment();
-            if (r.status() == SubmitResult.Status.ACCEPTED || r.status() == SubmitResult.Status.ACCEPTED_LATE) {
+            boolean fresh = r.status() == SubmitResult.Status.ACCEPTED || r.status() == SubmitResult.Status.ACCEPTED_LATE;
+            if (fresh && r.gold()) {
+                goldMetrics.register(a.id());
+            } else if (fresh) {
                 metrics.counter("rlaif_labeling_labels_total", "annotator_kind", a.simulated() ? "simulated" : "human").increment();
             }
             switch (r.status()) {
@@ -174,7 +180,9 @@ public final class LabelingApi {
                 }
             }
             try {
-                publish.accept(r.label());
+                if (!r.gold()) {
+                    publish.accept(r.label());
+                }
             } catch (RuntimeException e) {
                 throw new ApiError(503, null, "your label is stored but Kafka has not acknowledged it yet; "
                         + "resend the same request (same label_id) to confirm: " + e.getMessage());

@@ -1,6 +1,11 @@
 package dev.rlaif.labeling.queue;
 
 import dev.rlaif.common.pair.PairIds;
+import dev.rlaif.labeling.gold.GoldItem;
+import dev.rlaif.labeling.gold.GoldPolicy;
+import dev.rlaif.labeling.gold.GoldScore;
+import dev.rlaif.labeling.gold.GoldTasks;
+import dev.rlaif.labeling.store.StoredGold;
 import dev.rlaif.labeling.store.StoredLabel;
 import dev.rlaif.labeling.store.StoredLease;
 import dev.rlaif.labeling.store.StoredTask;
@@ -41,6 +46,11 @@ import java.util.function.Predicate;
  * {@code not_before}. An expired lease frees its slot. A label on an expired or released lease is still accepted
  * when the slot is free, else rejected. A repeated label_id answers the stored label. Every operation runs under one
  * lock, short (one small database transaction), which makes the overlap rule hold under any concurrency.
+ *
+ * <p>Gold items (optional, {@link GoldPolicy}): at a new lease, with the configured probability, a gold item this
+ * annotator was never served stands in for the real task that was due. It is served, leased, skipped and submitted
+ * exactly like a task (same fields, id shapes, lease), but its answer is scored against the known one and stored in
+ * {@code gold_serves} only: it is never a label, so it never reaches {@link #unpublished()} or a topic.
  */
 public final class LabelQueue {
 
@@ -51,6 +61,13 @@ public final class LabelQueue {
     private final Duration leaseTimeout;
     private final BiFunction<EscalationReason, Integer, Integer> labelsWanted;
     private final ReentrantLock lock = new ReentrantLock();
+    private final GoldPolicy gold;
+    private final Map<String, StoredGold> goldByLease = new HashMap<>();
+    private final Map<String, StoredGold> goldByLabel = new HashMap<>();
+    private final Map<String, StoredGold> goldByEscalation = new HashMap<>();
+    private final Map<String, Set<String>> goldServedTo = new HashMap<>();
+    private final Map<String, GoldScore> goldScores = new LinkedHashMap<>();
+    private final Map<String, Integer> openByReason = new HashMap<>();
 
     private final Map<String, Task> tasks = new HashMap<>();
     private final TreeSet<Task> open = new TreeSet<>(BY_PRIORITY);
@@ -93,7 +110,16 @@ public final class LabelQueue {
      * @param labelsWanted maps (reason, requested labels_wanted) to the overlap the task gets
      */
     public LabelQueue(TaskDatabase db, Duration leaseTimeout, BiFunction<EscalationReason, Integer, Integer> labelsWanted) {
+        this(db, leaseTimeout, labelsWanted, null);
+    }
+
+    /**
+     * @param gold gold items and their rate, or null for none (gold served before stays scored either way)
+     */
+    public LabelQueue(TaskDatabase db, Duration leaseTimeout, BiFunction<EscalationReason, Integer, Integer> labelsWanted,
+                      GoldPolicy gold) {
         this.db = db;
+        this.gold = gold;
         this.leaseTimeout = leaseTimeout;
         this.labelsWanted = labelsWanted;
         TaskDatabase.Snapshot s = db.load();
@@ -130,8 +156,39 @@ public final class LabelQueue {
         }
         for (Task t : tasks.values()) {
             if (!t.done()) {
-                open.add(t);
+                addOpen(t);
             }
+        }
+        for (StoredGold g : db.loadGold()) {
+            indexGold(g);
+            if (g.isAnswered()) {
+                labelsByAnnotator.merge(g.annotatorId(), 1, Integer::sum);
+                goldScores.merge(g.annotatorId(), new GoldScore(g.annotatorId(), 1, g.correct() ? 1 : 0),
+                        (a, b) -> new GoldScore(a.annotatorId(), a.answered() + 1, a.correct() + b.correct()));
+            } else if (TaskDatabase.ACTIVE.equals(g.state())) {
+                currentLease.put(g.annotatorId(), g.leaseId());
+            }
+        }
+    }
+
+    private void indexGold(StoredGold g) {
+        goldByLease.put(g.leaseId(), g);
+        goldByEscalation.put(g.escalationId(), g);
+        if (g.labelId() != null) {
+            goldByLabel.put(g.labelId(), g);
+        }
+        goldServedTo.computeIfAbsent(g.annotatorId(), k -> new HashSet<>()).add(g.goldId());
+    }
+
+    private void addOpen(Task t) {
+        if (open.add(t)) {
+            openByReason.merge(t.meta.reason(), 1, Integer::sum);
+        }
+    }
+
+    private void removeOpen(Task t) {
+        if (open.remove(t)) {
+            openByReason.merge(t.meta.reason(), -1, Integer::sum);
         }
     }
 
@@ -158,7 +215,7 @@ public final class LabelQueue {
             db.ingest(fresh.values().stream().map(t -> t.meta).toList(), topic, nextOffsets);
             for (Task t : fresh.values()) {
                 tasks.put(t.meta.escalationId(), t);
-                open.add(t);
+                addOpen(t);
             }
             return fresh.size();
         } finally {
@@ -192,6 +249,14 @@ public final class LabelQueue {
     private Optional<Assignment> nextLocked(String annotatorId, Instant now) {
         long t0 = now.toEpochMilli();
         String held = currentLease.get(annotatorId);
+        StoredGold heldGold = held == null ? null : goldByLease.get(held);
+        if (heldGold != null) {
+            if (TaskDatabase.ACTIVE.equals(heldGold.state()) && heldGold.expiresAt() > t0) {
+                return Optional.of(goldAssignment(heldGold));
+            }
+            currentLease.remove(annotatorId);
+            held = null;
+        }
         if (held != null) {
             StoredLease l = leases.get(held);
             Task t = tasks.get(l.escalationId());
@@ -210,9 +275,15 @@ public final class LabelQueue {
             if (t.labeledBy.size() + t.liveLeases(t0) >= t.meta.labelsWanted() || t.live.containsKey(annotatorId)) {
                 continue;
             }
-            String order = PairIds.unitHash(annotatorId + "|" + t.meta.escalationId()) < 0.5 ? "AB" : "BA";
             // Time-ordered ids: new leases append to the end of the store's index instead of dirtying random pages.
             String leaseId = String.format("%012x-%s", t0, UUID.randomUUID().toString().substring(0, 18));
+            if (gold != null && gold.canStandIn().test(t.request) && gold.draw()) {
+                Optional<GoldItem> item = unservedGold(annotatorId);
+                if (item.isPresent()) {
+                    return Optional.of(serveGold(item.get(), t, annotatorId, leaseId, t0));
+                }
+            }
+            String order = PairIds.unitHash(annotatorId + "|" + t.meta.escalationId()) < 0.5 ? "AB" : "BA";
             StoredLease l = new StoredLease(leaseId, t.meta.escalationId(), annotatorId, order,
                     t0, t0 + leaseTimeout.toMillis(), TaskDatabase.ACTIVE);
             db.insertLease(l);
@@ -226,6 +297,40 @@ public final class LabelQueue {
 
     private static Assignment assignment(StoredLease l, Task t) {
         return new Assignment(l, t.request, t.meta.labelsWanted(), t.labeledBy.size());
+    }
+
+    private static Assignment goldAssignment(StoredGold g) {
+        EscalationRequest r = decode(g.request());
+        return new Assignment(g.lease(), r, r.getLabelsWanted(), g.labelsDone());
+    }
+
+    /** A gold item this annotator was never served, picked at random; empty when all were served. Caller holds the lock. */
+    private Optional<GoldItem> unservedGold(String annotatorId) {
+        Set<String> served = goldServedTo.getOrDefault(annotatorId, Set.of());
+        List<GoldItem> items = gold.items();
+        int start = gold.random().nextInt(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            GoldItem item = items.get((start + i) % items.size());
+            if (!served.contains(item.goldId())) {
+                return Optional.of(item);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Serves a gold item in the place of {@code standIn}, shown as that task would be. Caller holds the lock. */
+    private Assignment serveGold(GoldItem item, Task standIn, String annotatorId, String leaseId, long t0) {
+        GoldTasks.Served served = GoldTasks.build(item, standIn.request, standIn.meta.labelsWanted(),
+                Instant.ofEpochMilli(t0), gold.random());
+        String escalationId = served.request().getEscalationId();
+        String order = PairIds.unitHash(annotatorId + "|" + escalationId) < 0.5 ? "AB" : "BA";
+        StoredGold g = new StoredGold(escalationId, item.goldId(), annotatorId, leaseId, order, t0,
+                t0 + leaseTimeout.toMillis(), TaskDatabase.ACTIVE, served.betterSide(), standIn.labeledBy.size(),
+                encode(served.request()), null, null, null, null, null, 0, null);
+        db.saveGold(g);
+        indexGold(g);
+        currentLease.put(annotatorId, leaseId);
+        return goldAssignment(g);
     }
 
     /**
@@ -255,6 +360,14 @@ public final class LabelQueue {
     private SubmitResult submitLocked(String annotatorId, boolean simulated, String leaseId, String labelId, Choice shownChoice,
                                       String rationale, long timeSpentMs, Instant now) {
         long t0 = now.toEpochMilli();
+        StoredGold goldLabel = goldByLabel.get(labelId);
+        if (goldLabel != null) {
+            if (goldLabel.annotatorId().equals(annotatorId) && goldLabel.leaseId().equals(leaseId)) {
+                return SubmitResult.gold(SubmitResult.Status.DUPLICATE, goldLabel(goldLabel), "already recorded");
+            }
+            return SubmitResult.reject(SubmitResult.Status.CONFLICT,
+                    "label_id " + labelId + " is already used by another label: send a fresh label_id");
+        }
         StoredLabel existing = labels.get(labelId);
         if (existing != null) {
             if (existing.annotatorId().equals(annotatorId) && existing.leaseId().equals(leaseId)) {
@@ -262,6 +375,10 @@ public final class LabelQueue {
             }
             return SubmitResult.reject(SubmitResult.Status.CONFLICT,
                     "label_id " + labelId + " is already used by another label: send a fresh label_id");
+        }
+        StoredGold goldLease = goldByLease.get(leaseId);
+        if (goldLease != null) {
+            return submitGold(goldLease, annotatorId, simulated, labelId, shownChoice, timeSpentMs, t0);
         }
         StoredLease lease = leases.get(leaseId);
         if (lease == null) {
@@ -284,8 +401,7 @@ public final class LabelQueue {
                         "your lease expired and the slot was taken by another annotator: label not recorded");
             }
         }
-        Choice choice = "AB".equals(lease.order()) || shownChoice == Choice.TIE ? shownChoice
-                : shownChoice == Choice.A ? Choice.B : Choice.A;
+        Choice choice = pairChoice(lease.order(), shownChoice);
         StoredLabel label = new StoredLabel(labelId, task.meta.escalationId(), task.meta.pairId(), annotatorId,
                 choice.name(), shownChoice.name(), rationale, simulated ? "SIMULATED" : "ANNOTATOR",
                 Math.max(0, timeSpentMs), t0, leaseId, false);
@@ -301,10 +417,53 @@ public final class LabelQueue {
             currentLease.remove(annotatorId);
         }
         if (task.done()) {
-            open.remove(task);
+            removeOpen(task);
         }
         return new SubmitResult(live ? SubmitResult.Status.ACCEPTED : SubmitResult.Status.ACCEPTED_LATE, label,
                 live ? "recorded" : "recorded although your lease had expired: the slot was still free");
+    }
+
+    /** The choice in the pair's own A/B terms, from the shown one (A = left) and the shown order. */
+    static Choice pairChoice(String order, Choice shownChoice) {
+        return "AB".equals(order) || shownChoice == Choice.TIE ? shownChoice
+                : shownChoice == Choice.A ? Choice.B : Choice.A;
+    }
+
+    /**
+     * An answer on a gold item: answered with the same statuses and messages as a label (the first answer stands, a
+     * late one is taken, the same label_id is a duplicate), scored, stored in {@code gold_serves}, never published.
+     * Caller holds the lock.
+     */
+    private SubmitResult submitGold(StoredGold g, String annotatorId, boolean simulated, String labelId,
+                                    Choice shownChoice, long timeSpentMs, long t0) {
+        if (!g.annotatorId().equals(annotatorId)) {
+            return SubmitResult.reject(SubmitResult.Status.FORBIDDEN, "lease " + g.leaseId() + " belongs to another annotator");
+        }
+        if (g.isAnswered()) {
+            return SubmitResult.reject(SubmitResult.Status.CONFLICT,
+                    "you already labeled this task (with another label_id); the first label stands");
+        }
+        boolean live = TaskDatabase.ACTIVE.equals(g.state()) && g.expiresAt() > t0;
+        Choice choice = pairChoice(g.order(), shownChoice);
+        boolean right = GoldScore.isCorrect(choice.name(), g.betterSide());
+        StoredGold answered = g.answered(labelId, shownChoice.name(), choice.name(), right, t0, Math.max(0, timeSpentMs),
+                simulated ? "SIMULATED" : "ANNOTATOR");
+        db.saveGold(answered);
+        indexGold(answered);
+        labelsByAnnotator.merge(annotatorId, 1, Integer::sum);
+        goldScores.merge(annotatorId, new GoldScore(annotatorId, 1, right ? 1 : 0),
+                (a, b) -> new GoldScore(a.annotatorId(), a.answered() + 1, a.correct() + b.correct()));
+        if (g.leaseId().equals(currentLease.get(annotatorId))) {
+            currentLease.remove(annotatorId);
+        }
+        return SubmitResult.gold(live ? SubmitResult.Status.ACCEPTED : SubmitResult.Status.ACCEPTED_LATE, goldLabel(answered),
+                live ? "recorded" : "recorded although your lease had expired: the slot was still free");
+    }
+
+    /** The label-shaped view of a gold answer, for the submit answer only; it is never stored as a label. */
+    private static StoredLabel goldLabel(StoredGold g) {
+        return new StoredLabel(g.labelId(), g.escalationId(), decode(g.request()).getPairId(), g.annotatorId(), g.choice(),
+                g.shownChoice(), null, g.source(), g.timeSpentMs(), g.answeredAt(), g.leaseId(), false);
     }
 
     /** Passes a leased task on: it goes to others, never again to this annotator. */
@@ -335,6 +494,10 @@ public final class LabelQueue {
 
     /** Caller holds the lock. */
     private LeaseResult endLeaseLocked(String annotatorId, String leaseId, String state, Instant now) {
+        StoredGold g = goldByLease.get(leaseId);
+        if (g != null) {
+            return endGoldLease(g, annotatorId, state, now);
+        }
         StoredLease lease = leases.get(leaseId);
         if (lease == null) {
             return LeaseResult.NOT_FOUND;
@@ -360,6 +523,25 @@ public final class LabelQueue {
             task.skippedBy.add(annotatorId);
         }
         if (leaseId.equals(currentLease.get(annotatorId))) {
+            currentLease.remove(annotatorId);
+        }
+        return LeaseResult.OK;
+    }
+
+    /** Ends a gold lease as a task's would end (the item is not served to this annotator again either way). */
+    private LeaseResult endGoldLease(StoredGold g, String annotatorId, String state, Instant now) {
+        if (!g.annotatorId().equals(annotatorId)) {
+            return LeaseResult.FORBIDDEN;
+        }
+        boolean skip = TaskDatabase.SKIPPED.equals(state);
+        boolean active = TaskDatabase.ACTIVE.equals(g.state());
+        if (!active && !(skip && !g.isAnswered() && !TaskDatabase.SKIPPED.equals(g.state()))) {
+            return LeaseResult.NOT_ACTIVE;
+        }
+        StoredGold ended = g.withState(state);
+        db.saveGold(ended);
+        indexGold(ended);
+        if (g.leaseId().equals(currentLease.get(annotatorId))) {
             currentLease.remove(annotatorId);
         }
         return LeaseResult.OK;
@@ -433,6 +615,59 @@ public final class LabelQueue {
         }
     }
 
+    /** Tasks of this reason still wanting labels (due or deferred). */
+    public int openCount(EscalationReason reason) {
+        lock.lock();
+        try {
+            return openByReason.getOrDefault(reason.name(), 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * SIMULATION ONLY: the known answer (pair terms) of a served gold item, so that the demo's simulated annotators
+     * answer gold as they answer tasks, with their error rate. Never exposed over HTTP.
+     */
+    public Optional<Choice> goldAnswer(String escalationId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(goldByEscalation.get(escalationId)).map(g -> Choice.valueOf(g.betterSide()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gold answers per annotator (annotators that answered at least one). */
+    public List<GoldScore> goldScores() {
+        lock.lock();
+        try {
+            return List.copyOf(goldScores.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This annotator's gold answers so far. */
+    public GoldScore goldScore(String annotatorId) {
+        lock.lock();
+        try {
+            return goldScores.getOrDefault(annotatorId, new GoldScore(annotatorId, 0, 0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gold items served so far (answered or not). */
+    public int goldServed() {
+        lock.lock();
+        try {
+            return goldByLease.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Tasks still wanting labels (due or deferred). */
     public int openCount() {
         lock.lock();
@@ -452,10 +687,14 @@ public final class LabelQueue {
         }
     }
 
-    /** The escalation of a task (the simulation looks up the pair here). */
+    /** The escalation of a task (the simulation looks up the pair here); a gold item's too. */
     public Optional<EscalationRequest> request(String escalationId) {
         lock.lock();
         try {
+            StoredGold g = goldByEscalation.get(escalationId);
+            if (g != null) {
+                return Optional.of(decode(g.request()));
+            }
             return Optional.ofNullable(tasks.get(escalationId)).map(t -> t.request);
         } finally {
             lock.unlock();
@@ -505,7 +744,11 @@ public final class LabelQueue {
     }
 
     /** A consistent copy of what the stats need. */
-    public record Snapshot(List<TaskInfo> tasks, List<StoredLabel> labels) {
+    public record Snapshot(List<TaskInfo> tasks, List<StoredLabel> labels, List<StoredGold> gold, List<GoldScore> goldScores) {
+
+        public Snapshot(List<TaskInfo> tasks, List<StoredLabel> labels) {
+            this(tasks, labels, List.of(), List.of());
+        }
     }
 
     /**
@@ -528,7 +771,8 @@ public final class LabelQueue {
                 infos.add(new TaskInfo(t.meta.escalationId(), t.meta.reason(), state, t.meta.labelsWanted(),
                         t.labeledBy.size(), live, t.meta.aiVerdict()));
             }
-            return new Snapshot(infos, List.copyOf(labels.values()));
+            return new Snapshot(infos, List.copyOf(labels.values()),
+                    goldByLease.values().stream().filter(StoredGold::isAnswered).toList(), List.copyOf(goldScores.values()));
         } finally {
             lock.unlock();
         }

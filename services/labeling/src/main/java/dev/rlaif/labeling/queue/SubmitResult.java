@@ -8,8 +8,13 @@ import dev.rlaif.labeling.store.StoredLabel;
  * @param status  the outcome
  * @param label   the stored label (ACCEPTED, ACCEPTED_LATE, DUPLICATE), else null
  * @param message a sentence for the annotator
+ * @param gold    the answer was on a gold item: scored and stored, never published (the annotator is not told)
  */
-public record SubmitResult(Status status, StoredLabel label, String message) {
+public record SubmitResult(Status status, StoredLabel label, String message, boolean gold) {
+
+    public SubmitResult(Status status, StoredLabel label, String message) {
+        this(status, label, message, false);
+    }
 
     public enum Status {
         /** Stored on a live lease. */
@@ -28,6 +33,10 @@ public record SubmitResult(Status status, StoredLabel label, String message) {
 
     public boolean stored() {
         return status == Status.ACCEPTED || status == Status.ACCEPTED_LATE || status == Status.DUPLICATE;
+    }
+
+    static SubmitResult gold(Status status, StoredLabel label, String message) {
+        return new SubmitResult(status, label, message, true);
     }
 
     static SubmitResult reject(Status status, String message) {

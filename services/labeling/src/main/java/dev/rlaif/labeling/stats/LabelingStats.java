@@ -1,7 +1,9 @@
 package dev.rlaif.labeling.stats;
 
 import dev.rlaif.common.annotators.DawidSkene;
+import dev.rlaif.labeling.gold.GoldScore;
 import dev.rlaif.labeling.queue.LabelQueue;
+import dev.rlaif.labeling.store.StoredGold;
 import dev.rlaif.labeling.store.StoredLabel;
 
 import java.time.Duration;
@@ -19,7 +21,7 @@ import java.util.TreeSet;
  * queue: queue depth by reason and state, labels per hour, agreement of each annotator with peers (Cohen's kappa
  * against the other labels of the same tasks, Fleiss' kappa over the tasks it labeled, Dawid–Skene reliability with
  * a 95% Wilson interval over the annotator's label count) and with the AI judge on
- * audit tasks.
+ * audit tasks, and accuracy on gold items (known-answer pairs) with a 95% Wilson interval.
  */
 public final class LabelingStats {
 
@@ -67,6 +69,11 @@ public final class LabelingStats {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         DawidSkene.Model reliability = reliability(s.labels());
+        Map<String, GoldScore> gold = new HashMap<>();
+        s.goldScores().forEach(g -> gold.put(g.annotatorId(), g));
+        for (String annotator : gold.keySet()) {
+            byAnnotator.putIfAbsent(annotator, List.of());
+        }
         for (var e : byAnnotator.entrySet()) {
             Map<String, Object> r = row(e.getKey(), e.getValue(), byTask, taskById, now);
             double rel = reliability.reliability(e.getKey());
@@ -74,6 +81,13 @@ public final class LabelingStats {
             r.put("reliability", Double.isNaN(rel) ? null : rel);
             r.put("reliability_low", Double.isNaN(rel) ? null : ci[0]);
             r.put("reliability_high", Double.isNaN(rel) ? null : ci[1]);
+            GoldScore g = gold.getOrDefault(e.getKey(), new GoldScore(e.getKey(), 0, 0));
+            double[] gi = g.interval();
+            r.put("gold_answers", g.answered());
+            r.put("gold_correct", g.correct());
+            r.put("gold_accuracy", g.answered() == 0 ? null : g.accuracy());
+            r.put("gold_accuracy_low", g.answered() == 0 ? null : gi[0]);
+            r.put("gold_accuracy_high", g.answered() == 0 ? null : gi[1]);
             rows.add(r);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -89,6 +103,10 @@ public final class LabelingStats {
         out.put("ai_agreement_on_audits", Agreement.rate(ai));
         out.put("ai_kappa_on_audits", Agreement.cohen(ai));
         out.put("audit_labels", ai.size());
+        long goldAnswers = s.goldScores().stream().mapToLong(GoldScore::answered).sum();
+        long goldCorrect = s.goldScores().stream().mapToLong(GoldScore::correct).sum();
+        out.put("gold_answers", goldAnswers);
+        out.put("gold_accuracy", goldAnswers == 0 ? null : goldCorrect / (double) goldAnswers);
         out.put("annotators", rows);
         return out;
     }
@@ -113,7 +131,14 @@ public final class LabelingStats {
 
     /** One annotator's own numbers (what an annotator may see). */
     public static Map<String, Object> own(LabelQueue.Snapshot s, String annotatorId, Instant now) {
-        List<StoredLabel> mine = s.labels().stream().filter(l -> l.annotatorId().equals(annotatorId)).toList();
+        // Gold answers count as labels here: an annotator's own numbers must not tell gold items apart.
+        List<StoredLabel> mine = new ArrayList<>(s.labels().stream().filter(l -> l.annotatorId().equals(annotatorId)).toList());
+        for (StoredGold g : s.gold()) {
+            if (g.annotatorId().equals(annotatorId)) {
+                mine.add(new StoredLabel(g.labelId(), g.escalationId(), "", annotatorId, g.choice(), g.shownChoice(), null,
+                        g.source(), g.timeSpentMs(), g.answeredAt(), g.leaseId(), false));
+            }
+        }
         long hourAgo = now.minus(Duration.ofHours(1)).toEpochMilli();
         long dayAgo = now.minus(Duration.ofHours(24)).toEpochMilli();
         Map<String, Integer> choices = new TreeMap<>();

@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * The durable task store: an embedded H2 database in one file on disk. It holds tasks, leases, skips, labels (with
- * their publish state) and the consumed offsets of the {@code escalations} topic. Offsets are written in the same
+ * their publish state), the gold items served (with their answers) and the consumed offsets of the {@code escalations} topic. Offsets are written in the same
  * transaction as the tasks they produced, so a restart seeks to exactly where the stored tasks end: no escalation is
  * lost or stored twice.
  *
@@ -94,6 +94,14 @@ public final class TaskDatabase implements AutoCloseable {
                     + "next_offset BIGINT NOT NULL, PRIMARY KEY (topic, part))");
             s.execute("CREATE TABLE IF NOT EXISTS published_offsets (topic VARCHAR NOT NULL, part INT NOT NULL, "
                     + "next_offset BIGINT NOT NULL, PRIMARY KEY (topic, part))");
+            // Gold items served: one row per (gold item, annotator), so nobody sees the same item twice.
+            s.execute("CREATE TABLE IF NOT EXISTS gold_serves (escalation_id VARCHAR PRIMARY KEY, gold_id VARCHAR NOT NULL, "
+                    + "annotator_id VARCHAR NOT NULL, lease_id VARCHAR NOT NULL UNIQUE, shown_order VARCHAR(2) NOT NULL, "
+                    + "issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, state VARCHAR(10) NOT NULL, "
+                    + "better_side VARCHAR(1) NOT NULL, labels_done INT NOT NULL, request VARBINARY NOT NULL, "
+                    + "label_id VARCHAR UNIQUE, shown_choice VARCHAR(3), choice VARCHAR(3), correct BOOLEAN, "
+                    + "answered_at BIGINT, time_spent_ms BIGINT NOT NULL, source VARCHAR(10), "
+                    + "UNIQUE (gold_id, annotator_id))");
         }
         db.commit();
     }
@@ -300,6 +308,72 @@ public final class TaskDatabase implements AutoCloseable {
         } catch (SQLException e) {
             rollback();
             throw new IllegalStateException("cannot mark labels published", e);
+        }
+    }
+
+    /** Every gold item served so far, with its answer where given. */
+    public List<StoredGold> loadGold() {
+        List<StoredGold> out = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT escalation_id, gold_id, annotator_id, lease_id, shown_order, issued_at, "
+                     + "expires_at, state, better_side, labels_done, request, label_id, shown_choice, choice, correct, "
+                     + "answered_at, time_spent_ms, source FROM gold_serves ORDER BY issued_at")) {
+            while (r.next()) {
+                boolean c = r.getBoolean("correct");
+                Boolean correct = r.wasNull() ? null : c;
+                long at = r.getLong("answered_at");
+                Long answeredAt = r.wasNull() ? null : at;
+                out.add(new StoredGold(r.getString("escalation_id"), r.getString("gold_id"), r.getString("annotator_id"),
+                        r.getString("lease_id"), r.getString("shown_order"), r.getLong("issued_at"),
+                        r.getLong("expires_at"), r.getString("state"), r.getString("better_side"),
+                        r.getInt("labels_done"), r.getBytes("request"), r.getString("label_id"),
+                        r.getString("shown_choice"), r.getString("choice"), correct, answeredAt,
+                        r.getLong("time_spent_ms"), r.getString("source")));
+            }
+            db.commit();
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read gold items from the labeling task store", e);
+        }
+    }
+
+    /** Stores a gold serve, new or changed (lease ended, answer given), in one transaction. */
+    public void saveGold(StoredGold g) {
+        try (PreparedStatement p = db.prepareStatement("MERGE INTO gold_serves (escalation_id, gold_id, annotator_id, "
+                + "lease_id, shown_order, issued_at, expires_at, state, better_side, labels_done, request, label_id, "
+                + "shown_choice, choice, correct, answered_at, time_spent_ms, source) KEY (escalation_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, g.escalationId());
+            p.setString(2, g.goldId());
+            p.setString(3, g.annotatorId());
+            p.setString(4, g.leaseId());
+            p.setString(5, g.order());
+            p.setLong(6, g.issuedAt());
+            p.setLong(7, g.expiresAt());
+            p.setString(8, g.state());
+            p.setString(9, g.betterSide());
+            p.setInt(10, g.labelsDone());
+            p.setBytes(11, g.request());
+            p.setString(12, g.labelId());
+            p.setString(13, g.shownChoice());
+            p.setString(14, g.choice());
+            if (g.correct() == null) {
+                p.setNull(15, Types.BOOLEAN);
+            } else {
+                p.setBoolean(15, g.correct());
+            }
+            if (g.answeredAt() == null) {
+                p.setNull(16, Types.BIGINT);
+            } else {
+                p.setLong(16, g.answeredAt());
+            }
+            p.setLong(17, g.timeSpentMs());
+            p.setString(18, g.source());
+            p.executeUpdate();
+            commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("cannot store gold item " + g.goldId() + " for " + g.annotatorId(), e);
         }
     }
 
