@@ -11,6 +11,7 @@ import dev.rlaif.gateway.ingest.BatchParser;
 import dev.rlaif.gateway.ingest.RecordPublisher;
 import dev.rlaif.gateway.ingest.SizeGuard;
 import dev.rlaif.common.http.BearerTokens;
+import dev.rlaif.common.http.UnreadBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.schema.PolicyGeneration;
 import dev.rlaif.schema.UserFeedback;
@@ -89,20 +90,20 @@ public final class GatewayRoutes {
                                                    Function<V, Optional<FieldError>> extraSizeCheck) {
         Optional<BodyType> type = BodyType.of(ctx.contentType());
         if (type.isEmpty()) {
-            closeAfterResponse(ctx);
+            UnreadBody.discard(ctx);
             reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/x-ndjson"
                     + " (parameters allowed, charset utf-8), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'");
             return;
         }
         long length = ctx.contentLength();
         if (length > config.maxBodyBytes()) {
-            closeAfterResponse(ctx);
+            UnreadBody.discard(ctx);
             reject(ctx, topic, HttpStatus.CONTENT_TOO_LARGE, "body of " + length + " bytes is larger than the limit of " + config.maxBodyBytes());
             return;
         }
         String partialParam = ctx.queryParam("partial");
         if (partialParam != null && !partialParam.equalsIgnoreCase("true") && !partialParam.equalsIgnoreCase("false")) {
-            closeAfterResponse(ctx);
+            UnreadBody.discard(ctx);
             count(topic, "rejected", 1);
             ctx.status(HttpStatus.BAD_REQUEST).json(errorBody("invalid query parameter", 0,
                     List.of(new BatchParser.LineError(0, List.of(new FieldError("partial", "must be true or false, was '"
@@ -189,13 +190,6 @@ public final class GatewayRoutes {
         ctx.header("Retry-After", "1");
         ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("error", e.getMessage() == null ? "unavailable" : e.getMessage(),
                 "accepted", 0));
-    }
-
-    /**
-     * For an answer given before the body was read: says {@code Connection: close} (see {@link BearerTokens#check}).
-     */
-    private static void closeAfterResponse(Context ctx) {
-        ctx.header("Connection", "close");
     }
 
     private static String abbreviate(String s) {
