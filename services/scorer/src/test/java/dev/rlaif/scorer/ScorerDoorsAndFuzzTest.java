@@ -91,6 +91,18 @@ class ScorerDoorsAndFuzzTest {
     }
 
     @Test
+    void onlyJsonBodiesAreTaken() throws Exception {
+        for (String type : new String[]{"text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scorer.port() + "/v1/score"))
+                    .POST(HttpRequest.BodyPublishers.ofString(ScorerServiceTest.ONE)).header("Content-Type", type)
+                    .header("Authorization", "Bearer score-token").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(type).isEqualTo(415);
+            assertThat(r.body()).contains("Content-Type");
+        }
+        assertThat(post("/v1/score", ScorerServiceTest.ONE, "score-token").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aRequestOfTooManyUnseenTextsIs413UntilTheyAreEmbedded() throws Exception {
         // 5 items: 5 responses, 5 prompts, 5 joined texts = 15 unseen > 12.
         HttpResponse<String> big = post("/v1/score", items(0, 5), "score-token");
@@ -124,7 +136,7 @@ class ScorerDoorsAndFuzzTest {
         log.info("scorer fuzz: {} cases in {} s, statuses {}", tally.total(),
                 String.format("%.1f", (System.nanoTime() - start) / 1e9), tally.byStatus());
         assertThat(tally.serverErrors()).as("5xx answers").isEmpty();
-        assertThat(tally.byStatus()).containsKeys(200, 400, 401);
+        assertThat(tally.byStatus()).containsKeys(200, 400, 401, 415);
         assertThat(post("/v1/score", ScorerServiceTest.ONE, "score-token").statusCode()).as("still serving").isEqualTo(200);
     }
 }

@@ -11,6 +11,7 @@ import dev.rlaif.gateway.ingest.BatchParser;
 import dev.rlaif.gateway.ingest.RecordPublisher;
 import dev.rlaif.gateway.ingest.SizeGuard;
 import dev.rlaif.common.http.BearerTokens;
+import dev.rlaif.common.http.BodyType;
 import dev.rlaif.common.http.UnreadBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.schema.PolicyGeneration;

@@ -2,6 +2,8 @@ package dev.rlaif.scorer.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlaif.common.http.BearerTokens;
+import dev.rlaif.common.http.BodyType;
+import dev.rlaif.common.http.UnreadBody;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.rm.EnsembleMath;
 import java.util.function.Supplier;
@@ -31,7 +33,7 @@ import java.util.Optional;
  *   <li>{@code POST /v1/compare}: {@code {prompt, response_a, response_b, critique_a?, critique_b?}} or items ->
  *       {@code p_a} (mean over heads of sigmoid(r_A - r_B)), margin, spread of margins, confidence.</li>
  * </ul>
- * 400 names the offending field; 401 without a configured bearer token ({@code RLAIF_SCORER_TOKENS}); 413 past the
+ * 400 names the offending field; 415 unless the body is {@code application/json}; 401 without a configured bearer token ({@code RLAIF_SCORER_TOKENS}); 413 past the
  * per-request cap of texts not embedded before ({@code RLAIF_SCORER_MAX_UNSEEN_TEXTS}); 503 before any model is
  * published.
  */
@@ -76,6 +78,14 @@ public final class ScoreRoutes {
     }
 
     private void handle(Context ctx, boolean compare) {
+        if (BodyType.of(ctx.contentType()).orElse(null) != BodyType.JSON) {
+            UnreadBody.discard(ctx);
+            rejected.increment();
+            ctx.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json(Map.of("error", "Content-Type must be application/json"
+                    + " (charset utf-8 if given), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'",
+                    "field", "Content-Type"));
+            return;
+        }
         try {
             JsonNode body;
             try {
@@ -183,5 +193,9 @@ public final class ScoreRoutes {
             out.add(m);
         }
         return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 }

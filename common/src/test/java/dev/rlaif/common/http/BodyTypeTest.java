@@ -1,4 +1,4 @@
-package dev.rlaif.gateway.http;
+package dev.rlaif.common.http;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
-package dev.rlaif.gateway.http;
+package dev.rlaif.common.http;
 
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The request body types the gateway takes, read strictly from {@code Content-Type}: the media type must be exactly
+ * The request body types the gateway (and, JSON only, the scorer) take, read strictly from {@code Content-Type}: the media type must be exactly
  * {@code application/json}, or {@code application/x-ndjson} (also {@code application/ndjson},
  * {@code application/jsonl}); parameters may follow after {@code ;}, and a {@code charset} parameter must say UTF-8.
  * {@code application/jsonfoo} or {@code application/json-seq} is not JSON.
@@ -12,7 +12,7 @@ import java.util.Optional;
 public enum BodyType {
     JSON, NDJSON;
 
-    /** The body type of a {@code Content-Type} header; empty for anything else (the gateway answers 415). */
+    /** The body type of a {@code Content-Type} header; empty for anything else (the caller answers 415). */
     public static Optional<BodyType> of(String contentType) {
         if (contentType == null) {
             return Optional.empty();
