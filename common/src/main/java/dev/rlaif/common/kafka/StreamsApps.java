@@ -21,13 +21,6 @@ public final class StreamsApps {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsApps.class);
 
-    /**
-     * Record cache of the services' state stores (which enable caching): repeated updates of a key between two
-     * commits reach RocksDB and the changelog once, at the commit. Outputs are not held back (the processors forward
-     * themselves), so it changes the write volume, not what is written to output topics or when.
-     */
-    public static final long DEFAULT_CACHE_MAX_BYTES = 10L * 1024 * 1024;
-
     private StreamsApps() {
     }
 
@@ -40,7 +33,7 @@ public final class StreamsApps {
         p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().resolve("streams").toAbsolutePath().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.replicationFactor());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, DEFAULT_CACHE_MAX_BYTES);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         p.put("processing.exception.handler.global.enabled", true);
@@ -54,8 +47,8 @@ public final class StreamsApps {
     }
 
     /**
-     * Throughput knobs: {@code RLAIF_STREAMS_COMMIT_INTERVAL_MS} (200) and {@code RLAIF_STREAMS_CACHE_MAX_BYTES}
-     * ({@link #DEFAULT_CACHE_MAX_BYTES}), read from the environment like every setting.
+     * Throughput knobs (defaults favour latency): {@code RLAIF_STREAMS_COMMIT_INTERVAL_MS} (200) and
+     * {@code RLAIF_STREAMS_CACHE_MAX_BYTES} (0), read from the environment like every setting.
      */
     static void tuning(Properties p, Map<String, String> env) {
         String commit = env.get("RLAIF_STREAMS_COMMIT_INTERVAL_MS");

@@ -65,13 +65,13 @@ public final class MergerTopology {
         Serde<String> keys = Serdes.String();
         Serde<SpecificRecord> any = serdes.valueSerde(SpecificRecord.class);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.STATE), keys, JsonSerde.of(PairState.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.PAIRS), keys, serdes.<ComparisonPair>valueSerde(ComparisonPair.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.JUDGMENTS), keys, serdes.valueSerde(Topics.JUDGMENTS)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.RESPONSES), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.ANNOTATORS), keys, JsonSerde.of(AnnotatorModel.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.GENERATIONS), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.LINKS), keys, Serdes.String()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.STATE), keys, JsonSerde.of(PairState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.PAIRS), keys, serdes.<ComparisonPair>valueSerde(ComparisonPair.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.JUDGMENTS), keys, serdes.valueSerde(Topics.JUDGMENTS)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.RESPONSES), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PairMergeProcessor.ANNOTATORS), keys, JsonSerde.of(AnnotatorModel.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.GENERATIONS), keys, serdes.<RankedResponse>valueSerde(RankedResponse.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GenerationProcessor.LINKS), keys, Serdes.String()));
 
         KStream<String, Judgment> judgments = builder.stream(Topics.JUDGMENTS.name(),
                 Consumed.with(keys, serdes.valueSerde(Topics.JUDGMENTS)).withName("merger-judgments"));

@@ -80,9 +80,9 @@ public final class RouterTopology {
         Serde<EscalationRequest> escalations = serdes.valueSerde(Topics.ESCALATIONS);
         Serde<CalibrationCell> cells = serdes.valueSerde(Topics.CALIBRATION);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RouteProcessor.ROUTED), keys, Serdes.String()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ObserveProcessor.STORE), keys, JsonSerde.of(JudgedPair.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CalibrationProcessor.STORE), keys, JsonSerde.of(long[].class)).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RouteProcessor.ROUTED), keys, Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ObserveProcessor.STORE), keys, JsonSerde.of(JudgedPair.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CalibrationProcessor.STORE), keys, JsonSerde.of(long[].class)));
 
         KStream<String, Judgment> judgmentStream = builder
                 .stream(Topics.JUDGMENTS.name(), Consumed.with(keys, judgments).withName("router-judgments"));
@@ -98,7 +98,7 @@ public final class RouterTopology {
                     KStream<String, EscalationRequest> esc = s.mapValues(v -> (EscalationRequest) v, Named.as("router-as-escalation"));
                     if (config.budgetPerHour() > 0) {
                         builder.addStateStore(Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(BudgetProcessor.STORE), Serdes.Long(), Serdes.Long()).withCachingEnabled());
+                                Stores.persistentKeyValueStore(BudgetProcessor.STORE), Serdes.Long(), Serdes.Long()));
                         HumanBudget budget = new HumanBudget(config.budgetPerHour(), config.budgetWindow());
                         esc = esc.selectKey((k, v) -> "budget", Named.as("router-budget-key"))
                                 .repartition(Repartitioned.with(keys, escalations).withName("router-budget-queue").withNumberOfPartitions(1))
@@ -131,9 +131,9 @@ public final class RouterTopology {
                                      RouterConfig config, JudgeQualityConfig quality, MeterRegistry metrics) {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QualityObserveProcessor.STORE), keys,
-                JsonSerde.of(JudgedForQuality.class)).withCachingEnabled());
+                JsonSerde.of(JudgedForQuality.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QualityTableProcessor.STORE), keys,
-                JsonSerde.of(JudgeQuality.Counts.class)).withCachingEnabled());
+                JsonSerde.of(JudgeQuality.Counts.class)));
         JudgeQualityMetrics gauges = new JudgeQualityMetrics(metrics, quality.floor());
         judgments.mapValues(j -> (SpecificRecord) j, Named.as("router-quality-judgment"))
                 .merge(labels.mapValues(l -> (SpecificRecord) l, Named.as("router-quality-label")), Named.as("router-quality-inputs"))

@@ -28,7 +28,7 @@ public final class PairingTopology {
     public static Topology build(PairingConfig config, AvroSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                serdes.valueSerde(PairingState.class)).withCachingEnabled());
+                serdes.valueSerde(PairingState.class)));
         builder.stream(Topics.GENERATIONS.name(), Consumed.with(Serdes.String(), serdes.valueSerde(Topics.GENERATIONS))
                         .withName("read-generations"))
                 .process(() -> new PairingProcessor(config), Named.as("pair-generations"), STORE)
