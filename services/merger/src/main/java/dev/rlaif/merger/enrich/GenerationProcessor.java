@@ -80,12 +80,13 @@ public final class GenerationProcessor extends ContextualProcessor<String, Speci
             throw new IllegalArgumentException("unexpected record " + record.value().getClass().getSimpleName());
         }
         RankedResponse updated = r.build();
-        generations.put(gen, updated);
         if (!enriches(updated)) {
             // nothing to attach yet: the pair merge already treats a response it has no record of as this one
-            // (no critique, no thumbs), so sending it would only cost a repartition write and a merge per side
+            // (no critique, no thumbs), so neither keeping nor sending it changes a preference (the merge takes the
+            // text from the pair); it would cost a store write, a repartition write and a merge per side
             return;
         }
+        generations.put(gen, updated);
         for (String pairId : targets) {
             context().forward(record.withKey(pairId).withValue(updated));
         }
