@@ -40,6 +40,7 @@ public final class Rlaif {
     public static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Rlaif());
         CommandLine bench = new CommandLine(new BenchSuite());
+        bench.setAllowSubcommandsAsOptionParameters(true); // `bench --only pipeline`: a benchmark's name as the value
         bench.addSubcommand(new PipelineBench());
         CommandLine export = new CommandLine(new Export());
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {

@@ -98,15 +98,35 @@ public final class PipelineBench implements Callable<Integer> {
 
     /** What a run measured. */
     public record Result(long generations, double pipelineGensPerS, double passthroughGensPerS, double peakHeapMb,
-                         long preferences, double pipelineSeconds, double passthroughSeconds) {
+                         long preferences, double pipelineSeconds, double passthroughSeconds,
+                         double pipelineCpuSeconds, double passthroughCpuSeconds) {
         public double ratio() {
             return pipelineGensPerS / passthroughGensPerS;
         }
 
+        /** CPU time of this process (broker, services, bench clients: every thread) per 1,000 generations. */
+        public double pipelineCpuMsPer1k() {
+            return pipelineCpuSeconds * 1e6 / generations;
+        }
+
+        public double passthroughCpuMsPer1k() {
+            return passthroughCpuSeconds * 1e6 / generations;
+        }
+
+        /**
+         * The floor's CPU per generation over the pipeline's: what the ratio of rates becomes when both are bound by
+         * CPU. Unlike wall-clock rates it hardly moves with what else runs on the machine.
+         */
+        public double cpuRatio() {
+            return passthroughCpuSeconds / pipelineCpuSeconds;
+        }
+
         public String json() {
             return String.format(Locale.ROOT, "{\"bench\": \"pipeline\", \"pipeline_gens_per_s\": %.1f, \"passthrough_gens_per_s\": %.1f, "
-                            + "\"ratio\": %.3f, \"peak_heap_mb\": %.0f, \"generations\": %d, \"preferences\": %d}",
-                    pipelineGensPerS, passthroughGensPerS, ratio(), peakHeapMb, generations, preferences);
+                            + "\"ratio\": %.3f, \"peak_heap_mb\": %.0f, \"generations\": %d, \"preferences\": %d, "
+                            + "\"pipeline_cpu_ms_per_1k_gens\": %.1f, \"passthrough_cpu_ms_per_1k_gens\": %.1f, \"cpu_ratio\": %.3f}",
+                    pipelineGensPerS, passthroughGensPerS, ratio(), peakHeapMb, generations, preferences,
+                    pipelineCpuMsPer1k(), passthroughCpuMsPer1k(), cpuRatio());
         }
     }
 
@@ -118,6 +138,8 @@ public final class PipelineBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "floor: Streams pass-through %.0f generations/s (%.2f s)%n", r.passthroughGensPerS(), r.passthroughSeconds());
         System.out.printf(Locale.ROOT, "pipeline: pairing -> instant judge -> router -> merger %.0f generations/s (%.2f s, %d preferences), "
                 + "ratio %.2f, peak heap %.0f MB%n", r.pipelineGensPerS(), r.pipelineSeconds(), r.preferences(), r.ratio(), r.peakHeapMb());
+        System.out.printf(Locale.ROOT, "process CPU per 1,000 generations: pipeline %.0f ms, pass-through %.0f ms, cpu ratio %.2f%n",
+                r.pipelineCpuMsPer1k(), r.passthroughCpuMsPer1k(), r.cpuRatio());
         if (judgeLine != null) {
             System.out.printf(Locale.ROOT, "with the real reward-model judge in the path: %.1f generations/s (%d pairs in %.1f s); "
                             + "bound by the judge's scoring, %.0f ms per pair on one worker thread (MiniLM on both responses and the prompt) "
@@ -142,16 +164,19 @@ public final class PipelineBench implements Callable<Integer> {
             // floor first: its generations are the pipeline's generations too (the pipeline's services start after
             // and read the topic from the start: so it is sent again, under new prompt ids, for the pipeline phase)
             double passSeconds = passthrough(settings, gens);
+            double passCpu = lastCpuSeconds;
             List<PolicyGeneration> second = generations(generations, "p2-");
             long[] prefs = new long[1];
             double[] peak = new double[1];
             double pipeSeconds = pipeline(settings, gens.size(), second, prefs, peak);
+            double pipeCpu = lastCpuSeconds;
             System.out.printf(Locale.ROOT, "measured: pass-through %.2f s, pipeline %.2f s for %d generations each%n",
                     passSeconds, pipeSeconds, generations);
             if (judgeComparisons > 0) {
                 judgeLine = withJudge(settings, judgeComparisons);
             }
-            return new Result(generations, generations / pipeSeconds, generations / passSeconds, peak[0], prefs[0], pipeSeconds, passSeconds);
+            return new Result(generations, generations / pipeSeconds, generations / passSeconds, peak[0], prefs[0], pipeSeconds, passSeconds,
+                    pipeCpu, passCpu);
         } finally {
             deleteTree(work);
         }
@@ -303,6 +328,7 @@ public final class PipelineBench implements Callable<Integer> {
         try (Counter counter = new Counter(settings, outputTopic)) {
             counter.drain();
             long before = counter.count();
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-generations")) {
                 for (PolicyGeneration g : gens) {
@@ -319,6 +345,7 @@ public final class PipelineBench implements Callable<Integer> {
                 counter.poll();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            lastCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
             lastOutput = counter.count() - before;
             return seconds;
         }
@@ -326,6 +353,14 @@ public final class PipelineBench implements Callable<Integer> {
 
     /** Output records the last timed phase added (read back, not assumed). */
     private long lastOutput;
+
+    /** CPU seconds the whole process used during the last timed phase. */
+    private double lastCpuSeconds;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     private void waitFor(KafkaSettings settings, String topic, long expected, Duration within) throws Exception {
         try (Counter counter = new Counter(settings, topic)) {

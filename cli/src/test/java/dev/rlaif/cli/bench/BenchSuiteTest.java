@@ -24,4 +24,12 @@ class BenchSuiteTest {
         assertThat(table).contains("| pipeline | generations/s through pairing").contains("| 10,000 |").contains("| 20,000 |")
                 .contains("| 0.53 |");
     }
+
+    @Test
+    void onlyTakesOneBenchmarkNamedLikeItsSubcommand() {
+        var parsed = dev.rlaif.cli.Rlaif.commandLine().parseArgs("bench", "--only", "pipeline", "--repeat", "1");
+        BenchSuite suite = parsed.subcommand().commandSpec().commandLine().getCommand();
+        assertThat(suite.only).containsExactly("pipeline");
+        assertThat(parsed.subcommand().hasSubcommand()).as("not run as the pipeline subcommand").isFalse();
+    }
 }

@@ -21,6 +21,8 @@ class PipelineBenchTest {
         assertThat(r.pipelineGensPerS()).isPositive();
         assertThat(r.passthroughGensPerS()).isPositive();
         assertThat(r.json()).contains("\"pipeline_gens_per_s\"").contains("\"passthrough_gens_per_s\"").contains("\"ratio\"")
-                .contains("\"peak_heap_mb\"");
+                .contains("\"peak_heap_mb\"").contains("\"cpu_ratio\"");
+        assertThat(r.pipelineCpuMsPer1k()).isPositive();
+        assertThat(r.passthroughCpuMsPer1k()).isPositive();
     }
 }

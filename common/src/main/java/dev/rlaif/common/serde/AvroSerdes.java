@@ -77,6 +77,8 @@ public final class AvroSerdes {
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT_IF_EXISTS, "FIND_OR_CREATE_VERSION");
         config.put("apicurio.registry.headers.enabled", false);
         config.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+        // readers and writers found by schema instance, not by a fingerprint computed per record
+        config.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, SchemaCachedDatumProvider.class);
         return config;
     }
 

@@ -111,6 +111,37 @@ class MergerTopologyTest {
                 .setChoice(choice).setSource(LabelSource.SIMULATED).setCreatedAt(tick()).build(), tick());
     }
 
+    /** Records the merger wrote to one of its stores' changelogs (the driver keeps them like any output). */
+    private List<String> changelogKeys(String store) {
+        return driver.createOutputTopic("merger-test-" + store + "-changelog", new StringDeserializer(), new ByteArrayDeserializer())
+                .readRecordsToList().stream().map(TestRecord::key).toList();
+    }
+
+    @Test
+    void aJudgedAndAiLabeledPairWritesEachStoreOnceAndSendsNoEmptyResponses() {
+        Judgment j = judgment("p1", Verdict.B, 0.9, true);
+        aiLabel(j);
+        assertThat(preferences.readRecordsToList()).hasSize(1);
+        assertThat(changelogKeys("merger-judgments")).as("the AI label repeats the judgment: kept once").containsExactly("p1");
+        assertThat(changelogKeys("merger-pairs")).containsExactly("p1");
+        assertThat(changelogKeys("merger-state")).as("the judgment alone changes nothing; the AI label does").containsExactly("p1");
+        assertThat(changelogKeys("merger-generations")).as("responses without critique or thumbs are not kept").isEmpty();
+        assertThat(changelogKeys("merger-generation-links")).hasSize(2);
+        assertThat(driver.createOutputTopic("merger-test-merger-by-generation-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList()).as("the judgment goes to both its generations").hasSize(2);
+        assertThat(driver.createOutputTopic("merger-test-merger-responses-by-pair-repartition", new StringDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList()).as("nor sent to the pair").isEmpty();
+
+        // a critique afterwards is still attached: the generation is linked to its pair
+        String gen = j.getPair().getB().getGenerationId();
+        CritiqueAspect aspect = new CritiqueAspect(7, "fine");
+        critiques.pipeInput(gen, Critique.newBuilder().setCritiqueId("c1").setGenerationId(gen).setPromptId(j.getPair().getPromptId())
+                .setJudgeModel("judge-m").setInstructionFollowing(aspect).setCorrectness(aspect).setStyle(aspect)
+                .setCreatedAt(tick()).build(), tick());
+        assertThat(preferences.readRecordsToList()).singleElement().satisfies(r ->
+                assertThat(r.value().getChosen().getCritique().getCritiqueId()).isEqualTo("c1"));
+    }
+
     @Test
     void aConfidentAiLabelBecomesAnAiPreference() {
         Judgment j = judgment("p1", Verdict.B, 0.9, true);

@@ -21,8 +21,9 @@ import java.util.List;
  * What is known about each single generation, keyed by generation id: its critique (from {@code critiques}), its
  * thumbs up/down counts (THUMBS feedback), and the pairs it belongs to (from judgments). Whenever that changes, the
  * generation's {@link RankedResponse} is sent to each of its pairs (keyed by pair id), so the pair merge can attach
- * it to the preference. Stores: {@value #GENERATIONS} (generation -> RankedResponse) and {@value #LINKS}
- * (generation + pair / feedback ids seen).
+ * it to the preference; a response with neither critique nor thumbs is not sent (the merge's default for a response it
+ * has not heard of is the same), which spares most judged pairs two repartition writes and two merges. Stores:
+ * {@value #GENERATIONS} (generation -> RankedResponse) and {@value #LINKS} (generation + pair / feedback ids seen).
  */
 public final class GenerationProcessor extends ContextualProcessor<String, SpecificRecord, String, RankedResponse> {
 
@@ -79,10 +80,24 @@ public final class GenerationProcessor extends ContextualProcessor<String, Speci
             throw new IllegalArgumentException("unexpected record " + record.value().getClass().getSimpleName());
         }
         RankedResponse updated = r.build();
+        if (!enriches(updated)) {
+            // nothing to attach yet: the pair merge already treats a response it has no record of as this one
+            // (no critique, no thumbs), so neither keeping nor sending it changes a preference (the merge takes the
+            // text from the pair); it would cost a store write, a repartition write and a merge per side
+            return;
+        }
         generations.put(gen, updated);
         for (String pairId : targets) {
             context().forward(record.withKey(pairId).withValue(updated));
         }
+    }
+
+    /**
+     * Whether a response carries anything a pair's preference shows beyond its text: a critique or thumbs. Once
+     * true it stays true (thumbs only add up, a critique is only replaced by another).
+     */
+    static boolean enriches(RankedResponse r) {
+        return r.getCritique() != null || r.getThumbsUp() > 0 || r.getThumbsDown() > 0;
     }
 
     private List<String> pairsOf(String gen) {

@@ -82,10 +82,14 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         if (s == null) {
             s = new PairState();
         }
+        // the pair's state is written back only when this record or the emit below changed it: a judgment or a
+        // response alone leaves it as it was (absent reads as new PairState())
+        boolean changed = false;
         switch (input) {
             case JUDGMENT -> keepJudgment((Judgment) record.value());
             case AI_LABEL -> {
                 keepJudgment((Judgment) record.value());
+                changed = !s.aiLabeled;
                 s.aiLabeled = true;
             }
             case ESCALATION -> {
@@ -96,6 +100,7 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 if (e.getJudgment() != null && judgments.get(pairId) == null) {
                     judgments.put(pairId, e.getJudgment());
                 }
+                changed = e.getLabelsWanted() > s.labelsWanted;
                 s.labelsWanted = Math.max(s.labelsWanted, e.getLabelsWanted());
             }
             case HUMAN_LABEL -> {
@@ -127,14 +132,16 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                     case TIE -> null;
                 };
                 s.users.put(f.getUserId(), new PairState.UserVote(f.getFeedbackId(), preferred, at));
+                changed = true;
             }
             case RESPONSE -> {
                 RankedResponse r = (RankedResponse) record.value();
                 responses.put(responseKey(pairId, r.getGenerationId()), r);
             }
         }
-        emit(pairId, s, record.timestamp());
-        states.put(pairId, s);
+        if (emit(pairId, s, record.timestamp()) || changed) {
+            states.put(pairId, s);
+        }
     }
 
     /** Refits the annotators' model every {@code reliabilityRefitLabels} human labels of this task. */
@@ -162,16 +169,27 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         return model == null ? new AnnotatorModel() : model;
     }
 
+    /**
+     * Keeps a judgment and its pair. The router forwards the judgment it read as the AI label, so the second arrival
+     * usually finds the same record stored: then nothing is written (two store writes and two changelog records
+     * fewer per pair).
+     */
     private void keepJudgment(Judgment j) {
+        if (j.equals(judgments.get(j.getPairId()))) {
+            return;
+        }
         judgments.put(j.getPairId(), j);
         pairs.put(j.getPairId(), j.getPair());
     }
 
-    private void emit(String pairId, PairState s, long time) {
+    /** Emits what changed; true when it changed {@code s} (a new version or rationale recorded in it). */
+    private boolean emit(String pairId, PairState s, long time) {
         ComparisonPair pair = pairs.get(pairId);
         if (pair == null) {
-            return; // content not known yet: decided when the judgment or escalation arrives
+            return false; // content not known yet: decided when the judgment or escalation arrives
         }
+        int version = s.version;
+        String star = s.starFingerprint;
         Judgment j = judgments.get(pairId);
         RankedResponse ra = responses.get(responseKey(pairId, pair.getA().getGenerationId()));
         RankedResponse rb = responses.get(responseKey(pairId, pair.getB().getGenerationId()));
@@ -199,5 +217,6 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 });
             }
         });
+        return s.version != version || !java.util.Objects.equals(star, s.starFingerprint);
     }
 }

@@ -41,4 +41,18 @@ class MergeRulesTest {
         assertThat(MergeRules.humansReady(s, false, 1)).isTrue();
         assertThat(MergeRules.humansReady(s, false, 2)).isFalse();
     }
+
+    @Test
+    void fourDecimalsWritesWhatTheFormatterWrites() {
+        java.util.Random random = new java.util.Random(12);
+        List<Double> values = new java.util.ArrayList<>(List.of(0.0, -0.0, 1.0, 0.5, 0.15, 0.00005, 0.99995, 0.12345,
+                0.96, 1e-9, 123.456789, -0.33335, Double.NaN, Double.POSITIVE_INFINITY));
+        for (int i = 0; i < 20_000; i++) {
+            values.add(random.nextDouble());
+            values.add(Math.round(random.nextDouble() * 100_000) / 100_000.0); // ties at the fifth decimal
+        }
+        for (double x : values) {
+            assertThat(MergeRules.fourDecimals(x)).as("%s", x).isEqualTo(String.format(java.util.Locale.ROOT, "%.4f", x));
+        }
+    }
 }
