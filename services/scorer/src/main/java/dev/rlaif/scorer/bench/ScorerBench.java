@@ -109,7 +109,7 @@ public final class ScorerBench implements Callable<Integer> {
                     + "the encoder alone: %.0f texts/s = %.0f pairs/s (3 texts a pair), %.0f texts per CPU-second%n",
                     batch, clients, cold, warm, warm2, texts, texts / 3, alone[1]);
             double floor = texts / 3;
-            stdout.printf("floor: the encoder alone, same texts, no cache: %.0f pairs/s; cold / floor %.2f%n", floor, cold / floor);
+            stdout.printf("floor: the encoder alone, same texts and callers, no cache: %.0f pairs/s; cold / floor %.2f%n", floor, cold / floor);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("bench", "scorer");
             json.put("encoder_pairs_per_s", Math.round(floor));
@@ -135,15 +135,14 @@ public final class ScorerBench implements Callable<Integer> {
 
     /**
      * The cold pass's floor: the encoder alone (no cache, no HTTP, no features) on the same texts a cold pair needs
-     * (last user turn and both responses), in the same batches of {@code --batch} pairs from one caller.
+     * (last user turn and both responses), in the same batches of {@code --batch} pairs, from {@code --clients}
+     * callers as the scorer gets them (the transformer encoders spread one call over all cores; the static ones run
+     * on their caller's thread).
      */
-    private double[] encoderAlone(List<LabeledPair> rest) {
+    private double[] encoderAlone(List<LabeledPair> rest) throws InterruptedException {
         dev.rlaif.rm.encode.TextEncoder raw = dev.rlaif.rm.encode.TextEncoders.byName(encoder);
         raw.encode(List.of("warm up"));
-        int n = 0;
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long c0 = os.getProcessCpuTime();
-        long t0 = System.nanoTime();
+        List<List<String>> batches = new ArrayList<>();
         for (int i = 0; i < pairsPerPass; i += batch) {
             List<String> texts = new ArrayList<>();
             for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
@@ -152,10 +151,29 @@ public final class ScorerBench implements Callable<Integer> {
                 texts.add(p.chosen());
                 texts.add(p.rejected());
             }
-            n += raw.encode(texts).size();
+            batches.add(texts);
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger n = new AtomicInteger();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < batches.size()) {
+                    n.addAndGet(raw.encode(batches.get(i)).size());
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
         }
         // texts per CPU-second as well: on a shared machine the wall-clock rate measures the neighbours too
-        return new double[] {n / ((System.nanoTime() - t0) / 1e9), n / ((os.getProcessCpuTime() - c0) / 1e9)};
+        return new double[] {n.get() / ((System.nanoTime() - t0) / 1e9), n.get() / ((os.getProcessCpuTime() - c0) / 1e9)};
     }
 
     /** Pairs per second over one pass of all bodies, shared among the clients. */
