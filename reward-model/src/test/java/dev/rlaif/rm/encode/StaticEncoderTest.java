@@ -163,6 +163,17 @@ class StaticEncoderTest {
         // only the first 256 words count, as for the transformer encoders
         String head = "alpha ".repeat(256);
         assertThat(enc.encode(List.of(head + "omega omega")).get(0)).isEqualTo(enc.encode(List.of(head)).get(0));
+        // not cached (a lookup would cost more than the encoding): no file, nothing held, every text counts as seen
+        Path cacheDir = dir.resolve("cache");
+        try (EmbeddingCache cache = EmbeddingCache.open(enc, cacheDir)) {
+            List<float[]> viaCache = cache.encode(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(viaCache.get(i)).isEqualTo(together.get(i));
+            }
+            assertThat(cache.contains("a text never encoded")).isTrue();
+            assertThat(cache.size()).isZero();
+        }
+        assertThat(Files.exists(cacheDir)).isFalse();
         // named, and the manifest id maps back to the name
         assertThat(TextEncoders.isName("static-minilm")).isTrue();
         assertThat(TextEncoders.nameOfId(enc.id())).isEqualTo("static-minilm");
