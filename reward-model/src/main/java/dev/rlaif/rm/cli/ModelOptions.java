@@ -45,7 +45,7 @@ final class ModelOptions {
     double contrastive;
     @Option(names = "--meta-rm", defaultValue = "0", description = "MetaRM inner step size (0 = off); needs shifted samples.")
     double metaRm;
-    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, e5-small, several joined by +, or hashing-N (tests).")
+    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, e5-small, static-bge-small, static-minilm (static embeddings distilled from those models: fast, less accurate), several joined by +, or hashing-N (tests).")
     String encoder;
 
     TrainConfig config(boolean wide) {

@@ -27,22 +27,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code [32-byte key][dimension float32]}) and reads every segment of its encoder at open, so several writers
  * (trainer, scorer, judge in one JVM or several) never share a file. A record cut short by a crash is ignored.
  * Memory: about 1.6 KB per distinct text (384 floats), all held in memory.
+ *
+ * <p>Encoders that are cheaper than a cache lookup ({@link StaticEncoder}: a mean of table rows) are not cached: the
+ * cache passes every call through, keeps nothing and writes no file, and {@link #contains} is true for every text
+ * (encoding it costs next to nothing).
  */
 public final class EmbeddingCache implements TextEncoder, AutoCloseable {
 
     private final TextEncoder delegate;
     private final Map<String, float[]> memory = new ConcurrentHashMap<>();
     private final Path file;
+    private final boolean passThrough;
     private java.io.OutputStream out;
 
     private EmbeddingCache(TextEncoder delegate, Path file) {
         this.delegate = delegate;
         this.file = file;
+        this.passThrough = delegate instanceof StaticEncoder;
     }
 
     /** Opens (or creates) the cache for this encoder under {@code dir}; {@code dir == null} keeps it in memory only. */
     public static EmbeddingCache open(TextEncoder delegate, Path dir) {
-        if (dir == null) {
+        if (dir == null || delegate instanceof StaticEncoder) {
             return new EmbeddingCache(delegate, null);
         }
         try {
@@ -97,11 +103,14 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
 
     /** True when {@code text} is already embedded (encoding it costs nothing). */
     public boolean contains(String text) {
-        return memory.containsKey(key(text));
+        return passThrough || memory.containsKey(key(text));
     }
 
     @Override
     public List<float[]> encode(List<String> texts) {
+        if (passThrough) {
+            return delegate.encode(texts);
+        }
         List<String> keys = new ArrayList<>(texts.size());
         Map<String, String> missing = new LinkedHashMap<>();
         for (String t : texts) {

@@ -118,22 +118,32 @@ public final class OnnxSentenceModel {
 
     /** Unit vectors of the texts, in order: int8 models one text per call, fp32 models in masked batches. */
     public List<float[]> embedAll(List<String> texts) {
-        if (texts.isEmpty()) {
+        if (texts.size() == 1 && !model.batchable()) {
+            return List.of(embed(texts.get(0)));
+        }
+        List<long[]> ids = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            ids.add(tokens(t));
+        }
+        return embedIds(ids);
+    }
+
+    /**
+     * Unit vectors of word-piece id sequences (each already [CLS] ... [SEP], at most {@link #MAX_TOKENS}), in order,
+     * called as {@link #embedAll} calls the model. {@link StaticEmbeddings} uses it to pass every vocabulary token
+     * through the model once.
+     */
+    public List<float[]> embedIds(List<long[]> seqs) {
+        if (seqs.isEmpty()) {
             return List.of();
         }
+        long[][] ids = seqs.toArray(new long[0][]);
         if (!model.batchable()) {
-            if (texts.size() == 1) {
-                return List.of(embed(texts.get(0)));
-            }
-            List<Future<float[]>> futures = new ArrayList<>(texts.size());
-            for (String t : texts) {
-                futures.add(POOL.submit(() -> embed(t)));
+            List<Future<float[]>> futures = new ArrayList<>(ids.length);
+            for (long[] t : ids) {
+                futures.add(POOL.submit(() -> run(new long[][] {t})[0]));
             }
             return collect(futures);
-        }
-        long[][] ids = new long[texts.size()][];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = tokens(texts.get(i));
         }
         Integer[] order = new Integer[ids.length];
         for (int i = 0; i < order.length; i++) {

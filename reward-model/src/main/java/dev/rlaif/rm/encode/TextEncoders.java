@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code minilm-fp32}</td><td>all-MiniLM-L6-v2 fp32: batches safely (cold scoring)</td></tr>
  *   <tr><td>{@code bge-small}</td><td>BGE-small-en-v1.5 int8, [CLS] pooling</td></tr>
  *   <tr><td>{@code e5-small}</td><td>E5-small-v2 int8, {@code "query: "} prefix</td></tr>
+ *   <tr><td>{@code static-bge-small}, {@code static-minilm}</td><td>static token embeddings distilled from BGE-small
+ *       int8 / fp32 MiniLM ({@link StaticEncoder}, Model2Vec-style): no transformer at encoding time</td></tr>
  *   <tr><td>{@code hashing-N}</td><td>hashed word counts (tests)</td></tr>
  *   <tr><td>{@code a+b[+c]}</td><td>the named encoders concatenated ({@link ConcatEncoder})</td></tr>
  * </table>
@@ -27,6 +29,10 @@ public final class TextEncoders {
             "minilm-fp32", OnnxSentenceModel.MINILM,
             "bge-small", OnnxSentenceModel.BGE_SMALL_Q,
             "e5-small", OnnxSentenceModel.E5_SMALL_Q);
+    /** Static-embedding encoders by name, with the model each table is distilled from. */
+    private static final Map<String, OnnxSentenceModel.Model> STATIC = Map.of(
+            "static-bge-small", OnnxSentenceModel.BGE_SMALL_Q,
+            "static-minilm", OnnxSentenceModel.MINILM);
     private static final Pattern HASHING = Pattern.compile("hashing-(\\d+)");
     private static final Pattern WINDOWED = Pattern.compile("(.+)/w(\\d+)x(\\d+)");
 
@@ -39,7 +45,7 @@ public final class TextEncoders {
             return false;
         }
         for (String part : name.split("\\+", -1)) {
-            if (!NAMES.containsKey(part) && !HASHING.matcher(part).matches()) {
+            if (!NAMES.containsKey(part) && !STATIC.containsKey(part) && !HASHING.matcher(part).matches()) {
                 return false;
             }
         }
@@ -64,7 +70,7 @@ public final class TextEncoders {
     private static TextEncoder open(String name, Path cacheDir, boolean cached) {
         if (!isName(name)) {
             throw new IllegalArgumentException("unknown encoder '" + name + "': use minilm, minilm-fp32, bge-small, e5-small, "
-                    + "hashing-N, or several joined by +");
+                    + "static-bge-small, static-minilm, hashing-N, or several joined by +");
         }
         String[] parts = name.split("\\+");
         if (parts.length == 1) {
@@ -83,6 +89,10 @@ public final class TextEncoders {
         Matcher h = HASHING.matcher(name);
         if (h.matches()) {
             return new HashingEncoder(Integer.parseInt(h.group(1)));
+        }
+        OnnxSentenceModel.Model s = STATIC.get(name);
+        if (s != null) {
+            return new StaticEncoder(s);
         }
         OnnxSentenceModel.Model m = NAMES.get(name);
         return m == OnnxSentenceModel.MINILM_Q ? new MiniLmEncoder() : new WindowedEncoder(m);
@@ -107,6 +117,11 @@ public final class TextEncoders {
                     if (e.getValue().id().equals(w.group(1))) {
                         found = e.getKey();
                     }
+                }
+            }
+            for (var e : STATIC.entrySet()) {
+                if (part.equals(StaticEmbeddings.idOf(e.getValue()) + "/w64x4")) {
+                    found = e.getKey();
                 }
             }
             if (found == null) {

@@ -84,38 +84,44 @@ public final class ScorerBench implements Callable<Integer> {
             store.publish(v);
         }
         List<LabeledPair> rest = pairs.subList(trainPairs, pairs.size());
-        List<String> bodies = new ArrayList<>();
-        for (int i = 0; i < pairsPerPass; i += batch) {
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
-                LabeledPair p = rest.get(j % rest.size());
-                List<Map<String, String>> prompt = p.prompt().stream()
-                        .map(m -> Map.of("role", m.getRole(), "content", m.getContent())).toList();
-                items.add(Map.of("prompt", prompt, "response_a", p.chosen(), "response_b", p.rejected()));
-            }
-            bodies.add(Json.write(Map.of("items", items)));
-        }
+        List<String> bodies = bodies(rest, 0, pairsPerPass);
+        // a JIT warm-up of the serving path on pairs the measured passes never send (when the file has them), so
+        // the cold pass measures unseen texts, not the JVM compiling the HTTP and scoring code
+        int spare = Math.max(0, Math.min(4 * batch, rest.size() - pairsPerPass));
+        List<String> jitWarmup = bodies(rest, rest.size() - spare, spare);
         ScorerService scorer = new ScorerService(cfg, ServiceContext.of(kafka, env));
         scorer.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + scorer.port() + "/v1/compare");
-            double cold = pass(http, uri, bodies);
-            double warm = pass(http, uri, bodies);
-            double warm2 = pass(http, uri, bodies);
+            if (!jitWarmup.isEmpty()) {
+                pass(http, uri, jitWarmup);
+            }
+            double[] coldPass = pass(http, uri, bodies);
+            double[] warmPass = pass(http, uri, bodies);
+            double[] warmPass2 = pass(http, uri, bodies);
+            double cold = coldPass[0];
+            double warm = warmPass[0];
+            double warm2 = warmPass2[0];
             double[] alone = encoderAlone(rest);
             double texts = alone[0];
             stdout.printf("/v1/compare, %d pairs per request, %d clients: cold %.0f pairs/s, warm %.0f / %.0f pairs/s; "
                     + "the encoder alone: %.0f texts/s = %.0f pairs/s (3 texts a pair), %.0f texts per CPU-second%n",
                     batch, clients, cold, warm, warm2, texts, texts / 3, alone[1]);
             double floor = texts / 3;
-            stdout.printf("floor: the encoder alone, same texts, no cache: %.0f pairs/s; cold / floor %.2f%n", floor, cold / floor);
+            stdout.printf("floor: the encoder alone, same texts and callers, no cache: %.0f pairs/s; cold / floor %.2f%n", floor, cold / floor);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("bench", "scorer");
             json.put("encoder_pairs_per_s", Math.round(floor));
             json.put("cold_ratio", Math.round(cold / floor * 1000) / 1000.0);
             json.put("pairs_per_s", Math.round(Math.max(warm, warm2)));
             json.put("cold_pairs_per_s", Math.round(cold));
+            // per CPU-second of this process (server and clients together): on a shared machine the wall-clock rates
+            // measure the neighbours too; on an idle 2-core machine the wall-clock rate is at most twice these
+            stdout.printf("per CPU-second of this process (scorer and clients): cold %.0f pairs, warm %.0f pairs, the encoder alone %.0f pairs%n",
+                    coldPass[1], Math.max(warmPass[1], warmPass2[1]), alone[1] / 3);
+            json.put("cold_pairs_per_cpu_s", Math.round(coldPass[1]));
+            json.put("warm_pairs_per_cpu_s", Math.round(Math.max(warmPass[1], warmPass2[1])));
             json.put("encoder_texts_per_s", Math.round(texts));
             json.put("encoder_texts_per_cpu_s", Math.round(alone[1]));
             json.put("batch", batch);
@@ -129,21 +135,36 @@ public final class ScorerBench implements Callable<Integer> {
         return 0;
     }
 
+    /** Request bodies of {@code n} pairs from {@code from} on, {@code --batch} pairs each. */
+    private List<String> bodies(List<LabeledPair> rest, int from, int n) {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < n; i += batch) {
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (int j = i; j < Math.min(n, i + batch); j++) {
+                LabeledPair p = rest.get((from + j) % rest.size());
+                List<Map<String, String>> prompt = p.prompt().stream()
+                        .map(m -> Map.of("role", m.getRole(), "content", m.getContent())).toList();
+                items.add(Map.of("prompt", prompt, "response_a", p.chosen(), "response_b", p.rejected()));
+            }
+            bodies.add(Json.write(Map.of("items", items)));
+        }
+        return bodies;
+    }
+
     private static java.util.function.Supplier<dev.rlaif.rm.encode.TextEncoder> encoderFactory(ScorerConfig cfg) {
         return () -> dev.rlaif.rm.encode.TextEncoders.open(cfg.encoder(), cfg.modelsDir().resolve("cache"));
     }
 
     /**
      * The cold pass's floor: the encoder alone (no cache, no HTTP, no features) on the same texts a cold pair needs
-     * (last user turn and both responses), in the same batches of {@code --batch} pairs from one caller.
+     * (last user turn and both responses), in the same batches of {@code --batch} pairs, from {@code --clients}
+     * callers as the scorer gets them (the transformer encoders spread one call over all cores; the static ones run
+     * on their caller's thread).
      */
-    private double[] encoderAlone(List<LabeledPair> rest) {
+    private double[] encoderAlone(List<LabeledPair> rest) throws InterruptedException {
         dev.rlaif.rm.encode.TextEncoder raw = dev.rlaif.rm.encode.TextEncoders.byName(encoder);
         raw.encode(List.of("warm up"));
-        int n = 0;
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long c0 = os.getProcessCpuTime();
-        long t0 = System.nanoTime();
+        List<List<String>> batches = new ArrayList<>();
         for (int i = 0; i < pairsPerPass; i += batch) {
             List<String> texts = new ArrayList<>();
             for (int j = i; j < Math.min(pairsPerPass, i + batch); j++) {
@@ -152,18 +173,39 @@ public final class ScorerBench implements Callable<Integer> {
                 texts.add(p.chosen());
                 texts.add(p.rejected());
             }
-            n += raw.encode(texts).size();
+            batches.add(texts);
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger n = new AtomicInteger();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < batches.size()) {
+                    n.addAndGet(raw.encode(batches.get(i)).size());
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
         }
         // texts per CPU-second as well: on a shared machine the wall-clock rate measures the neighbours too
-        return new double[] {n / ((System.nanoTime() - t0) / 1e9), n / ((os.getProcessCpuTime() - c0) / 1e9)};
+        return new double[] {n.get() / ((System.nanoTime() - t0) / 1e9), n.get() / ((os.getProcessCpuTime() - c0) / 1e9)};
     }
 
-    /** Pairs per second over one pass of all bodies, shared among the clients. */
-    private double pass(HttpClient http, URI uri, List<String> bodies) throws Exception {
+    /** Pairs per second over one pass of all bodies, shared among the clients, and pairs per CPU-second of the process. */
+    private double[] pass(HttpClient http, URI uri, List<String> bodies) throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger pairsDone = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             Thread t = new Thread(() -> {
@@ -191,6 +233,6 @@ public final class ScorerBench implements Callable<Integer> {
         if (!errors.isEmpty()) {
             throw errors.get(0);
         }
-        return pairsDone.get() / ((System.nanoTime() - t0) / 1e9);
+        return new double[] {pairsDone.get() / ((System.nanoTime() - t0) / 1e9), pairsDone.get() / ((os.getProcessCpuTime() - c0) / 1e9)};
     }
 }
