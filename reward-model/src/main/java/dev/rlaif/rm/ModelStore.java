@@ -4,6 +4,7 @@ import dev.rlaif.common.json.Json;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.encode.MiniLmEncoder;
 import dev.rlaif.rm.encode.TextEncoder;
+import dev.rlaif.rm.encode.TextEncoders;
 import dev.rlaif.rm.feature.FeatureExtractor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ public final class ModelStore implements AutoCloseable {
 
     private final Path dir;
     private final Supplier<TextEncoder> encoderFactory;
+    /** With {@link #open(Path)}: each version is read with the encoder its manifest names (null: the fixed one). */
+    private final java.util.function.Function<String, TextEncoder> encoderById;
+    private final java.util.Map<String, TextEncoder> encodersById = new java.util.HashMap<>();
     private TextEncoder encoder;
     private volatile Loaded loaded;
     private volatile Object failedStamp;
@@ -51,24 +55,36 @@ public final class ModelStore implements AutoCloseable {
     private record Loaded(Object stamp, String version, RewardModel model) {
     }
 
-    private ModelStore(Path dir, Supplier<TextEncoder> encoderFactory) {
+    private ModelStore(Path dir, Supplier<TextEncoder> encoderFactory, java.util.function.Function<String, TextEncoder> encoderById) {
         this.dir = dir;
         this.encoderFactory = encoderFactory;
+        this.encoderById = encoderById;
     }
 
-    /** The store at {@code modelsDir} (created if missing), with the MiniLM encoder and a cache under {@code cache/}. */
+    /**
+     * The store at {@code modelsDir} (created if missing) for readers that do not choose an encoder (the judge's
+     * reward-model backend, the demo): each version is loaded with the encoder its manifest names
+     * ({@link TextEncoders#nameOfId}), cached under {@code cache/}; {@link #encoder()} is the MiniLM default.
+     */
     public static ModelStore open(Path modelsDir) {
-        return open(modelsDir, () -> EmbeddingCache.open(new MiniLmEncoder(), modelsDir.resolve("cache")));
+        create(modelsDir);
+        Path cache = modelsDir.resolve("cache");
+        return new ModelStore(modelsDir, () -> EmbeddingCache.open(new MiniLmEncoder(), cache),
+                id -> TextEncoders.open(TextEncoders.nameOfId(id), cache));
     }
 
-    /** The store with another encoder (tests use a cheap deterministic one). */
+    /** The store with one encoder for every version (the trainer's and the scorer's configured one; tests' cheap one). */
     public static ModelStore open(Path modelsDir, Supplier<TextEncoder> encoderFactory) {
+        create(modelsDir);
+        return new ModelStore(modelsDir, encoderFactory, null);
+    }
+
+    private static void create(Path modelsDir) {
         try {
             Files.createDirectories(modelsDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create models directory " + modelsDir, e);
         }
-        return new ModelStore(modelsDir, encoderFactory);
     }
 
     public Path dir() {
@@ -136,7 +152,17 @@ public final class ModelStore implements AutoCloseable {
 
     /** Loads a version by id. */
     public MlpRewardModel load(String version) throws IOException {
-        return loadDir(dir.resolve(version), encoder());
+        if (encoderById == null) {
+            return loadDir(dir.resolve(version), encoder());
+        }
+        String id = readManifest(dir.resolve(version)).features().encoderId();
+        TextEncoder e = encoder();
+        if (!e.id().equals(id)) {
+            synchronized (this) {
+                e = encodersById.computeIfAbsent(id, encoderById);
+            }
+        }
+        return loadDir(dir.resolve(version), e);
     }
 
     /** Loads a version directory with the given encoder (which must be the one named in its manifest). */
@@ -248,13 +274,18 @@ public final class ModelStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (encoder instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("Closing the encoder failed: {}", e.toString());
+        List<TextEncoder> all = new java.util.ArrayList<>(encodersById.values());
+        all.add(encoder);
+        for (TextEncoder e : all) {
+            if (e instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ex) {
+                    LOG.warn("Closing the encoder failed: {}", ex.toString());
+                }
             }
         }
+        encodersById.clear();
         encoder = null;
     }
 }

@@ -51,6 +51,23 @@ class ModelStoreTest {
             "Mix flour, water and yeast, then bake.", null);
 
     @Test
+    void aStoreOpenedWithoutAnEncoderReadsEachVersionWithTheEncoderItsManifestNames(@TempDir Path dir) throws Exception {
+        // the judge's reward-model backend opens the store this way: a version trained with another encoder than
+        // the MiniLM default (here hashing-16) must load and score as its trainer wrote it, not be refused
+        EnsembleWeights w = randomWeights(SPEC.dimension(), 4, 3, 7);
+        try (ModelStore writer = ModelStore.open(dir, () -> ENCODER)) {
+            writer.write(manifest("v000001", null), w);
+            writer.publish("v000001");
+        }
+        try (ModelStore reader = ModelStore.open(dir)) {
+            RewardModel model = reader.current().orElseThrow();
+            assertThat(model.version()).isEqualTo("v000001");
+            assertThat(model.score(List.of(INPUT))[0])
+                    .isEqualTo(w.rewards(new FeatureExtractor(ENCODER, SPEC).features(List.of(INPUT)).get(0)));
+        }
+    }
+
+    @Test
     void publishesAtomicallyAndReloadsTheNewerVersion(@TempDir Path dir) throws Exception {
         try (ModelStore store = ModelStore.open(dir, () -> ENCODER)) {
             assertThat(store.current()).isEmpty();
