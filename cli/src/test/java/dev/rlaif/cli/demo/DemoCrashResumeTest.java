@@ -52,8 +52,12 @@ class DemoCrashResumeTest {
             String bootstrap = awaitBootstrap(second);
             assertThat(second.stderr()).contains("resuming on");
             long before = rawCount(bootstrap, "human-labels");
-            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> !second.isAlive() || rawCount(bootstrap, "human-labels") > before);
+            try {
+                await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> !second.isAlive() || rawCount(bootstrap, "human-labels") > before);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(diagnosis(bootstrap, second, state), e);
+            }
             second.kill();
         }
 
@@ -74,6 +78,31 @@ class DemoCrashResumeTest {
             assertThat(s.get("open_escalations").asLong()).isZero();
             assertThat(s.get("dlq").asLong()).isZero();
         }
+    }
+
+    /** What a stuck resumed demo was doing: the topics' counts, its console and its third-party log's warnings. */
+    private static String diagnosis(String bootstrap, ChildJvm demo, Path state) {
+        StringBuilder b = new StringBuilder("the resumed demo labeled nothing new.\n");
+        for (String topic : List.of("generations", "pairs", "judgments", "escalations", "human-labels", "preferences")) {
+            try {
+                b.append(topic).append(": ").append(rawCount(bootstrap, topic)).append('\n');
+            } catch (RuntimeException e) {
+                b.append(topic).append(": ").append(e).append('\n');
+            }
+        }
+        b.append("--- console:\n").append(demo.stderr(), Math.max(0, demo.stderr().length() - 6000), demo.stderr().length());
+        try {
+            java.nio.file.Path log = state.resolve("demo.log");
+            if (java.nio.file.Files.exists(log)) {
+                b.append("\n--- demo.log warnings:\n");
+                java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("WARN") || l.contains("ERROR"))
+                        .filter(l -> !l.contains("NetworkClient")).limit(60)
+                        .forEach(l -> b.append(l, 0, Math.min(400, l.length())).append('\n'));
+            }
+        } catch (java.io.IOException e) {
+            b.append(e);
+        }
+        return b.toString();
     }
 
     private static ChildJvm start(Path dir, String name, List<String> args) throws Exception {
