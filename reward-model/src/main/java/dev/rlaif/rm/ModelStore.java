@@ -155,19 +155,24 @@ public final class ModelStore implements AutoCloseable {
         if (encoderById == null) {
             return loadDir(dir.resolve(version), encoder());
         }
-        String id = readManifest(dir.resolve(version)).features().encoderId();
-        TextEncoder e = encoder();
-        if (!e.id().equals(id)) {
-            synchronized (this) {
-                e = encodersById.computeIfAbsent(id, encoderById);
-            }
+        // the encoder the manifest names: the default one if it is already loaded and matches, else one opened by id
+        // (so a reader of BGE versions never loads MiniLM, and the manifest is read once)
+        Path versionDir = dir.resolve(version);
+        ModelManifest manifest = readManifest(versionDir);
+        String id = manifest.features().encoderId();
+        TextEncoder e;
+        synchronized (this) {
+            e = encoder != null && encoder.id().equals(id) ? encoder : encodersById.computeIfAbsent(id, encoderById);
         }
-        return loadDir(dir.resolve(version), e);
+        return load(versionDir, manifest, e);
     }
 
     /** Loads a version directory with the given encoder (which must be the one named in its manifest). */
     public static MlpRewardModel loadDir(Path versionDir, TextEncoder encoder) throws IOException {
-        ModelManifest manifest = readManifest(versionDir);
+        return load(versionDir, readManifest(versionDir), encoder);
+    }
+
+    private static MlpRewardModel load(Path versionDir, ModelManifest manifest, TextEncoder encoder) throws IOException {
         EnsembleWeights weights = EnsembleWeights.read(versionDir.resolve(EnsembleWeights.FILE));
         return new MlpRewardModel(manifest, weights, new FeatureExtractor(encoder, manifest.features()));
     }
