@@ -1,0 +1,80 @@
+package dev.rlaif.broker;
+
+import dev.rlaif.common.kafka.HangingTransactions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * On a real broker, the sweep's one dangerous mistake never happens: a transaction its coordinator can still end
+ * (open, with records and with a pending offset commit on {@code __consumer_offsets}) or has ended (committed,
+ * aborted) is never taken for a hanging one. The rule's positive cases are {@code HangingTransactionsRuleTest}'s: a
+ * hanging transaction cannot be made on purpose on a healthy broker (KIP-890's partition verification prevents it).
+ */
+@Tag("broker")
+class HangingTransactionsTest {
+
+    @RegisterExtension
+    static BrokerExtension broker = new BrokerExtension();
+
+    private static final String TOPIC = "hang-probe";
+
+    @Test
+    void transactionsItsCoordinatorCanEndOrHasEndedAreNeverTakenForHanging() throws Exception {
+        String bootstrap = broker.settings().bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> committed = producer(bootstrap, "probe-committed");
+                 KafkaProducer<String, String> aborted = producer(bootstrap, "probe-aborted");
+                 KafkaProducer<String, String> open = producer(bootstrap, "probe-open")) {
+                committed.initTransactions();
+                committed.beginTransaction();
+                committed.send(new ProducerRecord<>(TOPIC, "k", "committed")).get();
+                committed.commitTransaction();
+
+                aborted.initTransactions();
+                aborted.beginTransaction();
+                aborted.send(new ProducerRecord<>(TOPIC, "k", "aborted")).get();
+                aborted.abortTransaction();
+
+                open.initTransactions();
+                open.beginTransaction();
+                open.send(new ProducerRecord<>(TOPIC, "k", "open")).get();
+                open.sendOffsetsToTransaction(Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(1)),
+                        new ConsumerGroupMetadata("probe-group"));
+                open.flush();
+
+                var describedOpen = admin.describeProducers(List.of(new TopicPartition(TOPIC, 0))).all().get(30, TimeUnit.SECONDS);
+                assertThat(describedOpen.get(new TopicPartition(TOPIC, 0)).activeProducers())
+                        .as("the probe has a transaction open on the partition").anyMatch(p -> p.currentTransactionStartOffset().isPresent());
+                assertThat(HangingTransactions.find(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
+                assertThat(HangingTransactions.abortAll(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
+
+                open.commitTransaction();
+            }
+            assertThat(HangingTransactions.find(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap, String txnId) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, txnId), new StringSerializer(), new StringSerializer());
+    }
+}

@@ -1,0 +1,170 @@
+package dev.rlaif.common.kafka;
+
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Hanging transactions: a partition that holds the start of a transaction its transaction coordinator no longer
+ * holds open, so no commit or abort marker will ever reach it. Every {@code read_committed} reader of the partition
+ * stops at it, and when the partition is one of {@code __consumer_offsets}, the group's transactional offset commit
+ * stays pending: its consumers wait on "unstable offsets" for ever. Kafka's answer is an operator's:
+ * {@code kafka-transactions.sh find-hanging}, then {@code abort} (KIP-664). This class is the same two steps over the
+ * Admin API, so the demo can recover its own embedded broker after a SIGKILL and {@code ./rlaif status} can show them.
+ *
+ * <p>A transaction is taken as hanging only when both hold: (1) the producer has written nothing to the partition for
+ * at least {@code minIdle} (no transaction may legitimately stay open past {@code transaction.max.timeout.ms}: the
+ * coordinator aborts it), and (2) the coordinator has no open transaction (ongoing, or preparing its commit or abort)
+ * of that producer that includes the partition. A transaction still open at its coordinator is the coordinator's to
+ * finish and is never touched.
+ */
+public final class HangingTransactions {
+
+    private static final Logger log = LoggerFactory.getLogger(HangingTransactions.class);
+
+    /** Coordinator states in which a transaction is still open: its coordinator will end it and write its markers. */
+    static final Set<TransactionState> OPEN = EnumSet.of(TransactionState.ONGOING, TransactionState.PREPARE_COMMIT,
+            TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE);
+
+    /** One transaction left open on one partition. */
+    public record Hanging(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                          long startOffset, Instant lastWrite) {
+        AbortTransactionSpec abortSpec() {
+            return new AbortTransactionSpec(partition, producerId, producerEpoch, coordinatorEpoch);
+        }
+
+        @Override
+        public String toString() {
+            return partition + " from offset " + startOffset + " (producer " + producerId + ", epoch " + producerEpoch
+                    + ", last write " + lastWrite + ")";
+        }
+    }
+
+    /** A transaction the coordinator holds open: its producer and the partitions it has added. */
+    record Open(long producerId, Set<TopicPartition> partitions) {
+    }
+
+    private HangingTransactions() {
+    }
+
+    /**
+     * The rule, on what the partitions' leaders and the coordinators said: partitions with a transaction open whose
+     * producer has been idle {@code minIdle} or more, less those the coordinator holds open for that producer.
+     */
+    static List<Hanging> select(Map<TopicPartition, List<ProducerState>> producers, Collection<Open> open,
+                                Duration minIdle, Instant now) {
+        Map<Long, Set<TopicPartition>> openByProducer = new HashMap<>();
+        for (Open o : open) {
+            openByProducer.computeIfAbsent(o.producerId(), k -> new HashSet<>()).addAll(o.partitions());
+        }
+        List<Hanging> out = new ArrayList<>();
+        producers.forEach((tp, states) -> {
+            for (ProducerState p : states) {
+                if (p.currentTransactionStartOffset().isEmpty()) {
+                    continue;
+                }
+                Instant last = Instant.ofEpochMilli(p.lastTimestamp());
+                if (Duration.between(last, now).compareTo(minIdle) < 0) {
+                    continue;
+                }
+                if (openByProducer.getOrDefault(p.producerId(), Set.of()).contains(tp)) {
+                    continue;
+                }
+                out.add(new Hanging(tp, p.producerId(), (short) p.producerEpoch(), p.coordinatorEpoch().orElse(-1),
+                        p.currentTransactionStartOffset().getAsLong(), last));
+            }
+        });
+        out.sort(java.util.Comparator.comparing((Hanging h) -> h.partition().toString()));
+        return out;
+    }
+
+    /** The hanging transactions of every partition of the cluster, internal topics included. */
+    public static List<Hanging> find(Admin admin, Duration minIdle, Duration timeout) {
+        try {
+            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<TopicPartition> partitions = new ArrayList<>();
+            described.values().forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+            Map<TopicPartition, List<ProducerState>> producers = new HashMap<>();
+            Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(partitions).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            states.forEach((tp, s) -> {
+                List<ProducerState> withTxn = s.activeProducers().stream()
+                        .filter(p -> p.currentTransactionStartOffset().isPresent()).toList();
+                if (!withTxn.isEmpty()) {
+                    producers.put(tp, withTxn);
+                }
+            });
+            if (producers.isEmpty()) {
+                return List.of();
+            }
+            // read after the partitions: a transaction that began since is not a candidate, and one the coordinator
+            // ended since has had its markers written (its partition is no longer open when re-checked before abort)
+            Collection<TransactionListing> listings = admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> openIds = listings.stream().filter(l -> OPEN.contains(l.state())).map(TransactionListing::transactionalId).toList();
+            List<Open> open = new ArrayList<>();
+            if (!openIds.isEmpty()) {
+                Map<String, TransactionDescription> txns = admin.describeTransactions(openIds).all()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                txns.values().stream().filter(d -> OPEN.contains(d.state()))
+                        .forEach(d -> open.add(new Open(d.producerId(), d.topicPartitions())));
+            }
+            return select(producers, open, minIdle, Instant.now());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking for hanging transactions", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not look for hanging transactions: " + e, e);
+        }
+    }
+
+    /**
+     * Aborts the hanging transactions found now (the rule above), each logged, and returns them. An abort writes the
+     * abort marker the coordinator never wrote: the partition's readers move on, and a pending offset commit is
+     * dropped, so its group resumes from its last committed offsets (at-least-once for that one transaction's input;
+     * the pipeline's stages drop what they already settled by id).
+     */
+    public static List<Hanging> abortAll(Admin admin, Duration minIdle, Duration timeout) {
+        List<Hanging> hanging = find(admin, minIdle, timeout);
+        List<Hanging> aborted = new ArrayList<>();
+        for (Hanging h : hanging) {
+            try {
+                admin.abortTransaction(h.abortSpec()).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                log.warn("aborted a hanging transaction on {}: its coordinator holds no open transaction for it, so no "
+                        + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do)", h);
+                aborted.add(h);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while aborting " + h, e);
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("could not abort the hanging transaction on {}: {}", h, e.toString());
+            }
+        }
+        return aborted;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.rlaif.common.kafka;
+
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HangingTransactionsRuleTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+    private static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", 7);
+    private static final TopicPartition JUDGMENTS = new TopicPartition("judgments", 0);
+
+    private static ProducerState inTxn(long producerId, Duration idle) {
+        return new ProducerState(producerId, 3, 10, NOW.minus(idle).toEpochMilli(), OptionalInt.of(2), OptionalLong.of(120));
+    }
+
+    @Test
+    void anIdleTransactionItsCoordinatorHoldsNoLongerOpenIsHanging() {
+        var hanging = HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(5)))), List.of(),
+                Duration.ofMinutes(2), NOW);
+        assertThat(hanging).singleElement().satisfies(h -> {
+            assertThat(h.partition()).isEqualTo(OFFSETS);
+            assertThat(h.producerId()).isEqualTo(42);
+            assertThat(h.producerEpoch()).isEqualTo((short) 3);
+            assertThat(h.coordinatorEpoch()).isEqualTo(2);
+            assertThat(h.startOffset()).isEqualTo(120);
+        });
+    }
+
+    @Test
+    void aTransactionItsCoordinatorHoldsOpenOnThatPartitionIsItsToEnd() {
+        var open = new HangingTransactions.Open(42, Set.of(OFFSETS, JUDGMENTS));
+        assertThat(HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(30)))), List.of(open),
+                Duration.ofMinutes(2), NOW)).isEmpty();
+    }
+
+    @Test
+    void openAtTheCoordinatorButWithoutThisPartitionIsHangingHere() {
+        var open = new HangingTransactions.Open(42, Set.of(JUDGMENTS));
+        assertThat(HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(5)))), List.of(open),
+                Duration.ofMinutes(2), NOW)).extracting(HangingTransactions.Hanging::partition).containsExactly(OFFSETS);
+    }
+
+    @Test
+    void aProducerThatWroteRecentlyIsLeftAlone() {
+        assertThat(HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofSeconds(30)))), List.of(),
+                Duration.ofMinutes(2), NOW)).isEmpty();
+    }
+
+    @Test
+    void aProducerWithoutATransactionIsNeverACandidate() {
+        var idempotent = new ProducerState(7, 0, 99, NOW.minus(Duration.ofHours(1)).toEpochMilli(), OptionalInt.empty(), OptionalLong.empty());
+        assertThat(HangingTransactions.select(Map.of(JUDGMENTS, List.of(idempotent)), List.of(), Duration.ZERO, NOW)).isEmpty();
+    }
+
+    @Test
+    void anotherProducersOpenTransactionDoesNotCover() {
+        var open = new HangingTransactions.Open(43, Set.of(OFFSETS));
+        assertThat(HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(5)), inTxn(43, Duration.ofMinutes(5)))),
+                List.of(open), Duration.ofMinutes(2), NOW)).extracting(HangingTransactions.Hanging::producerId).containsExactly(42L);
+    }
+}
