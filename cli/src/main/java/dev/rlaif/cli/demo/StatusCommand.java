@@ -3,12 +3,15 @@ package dev.rlaif.cli.demo;
 import dev.rlaif.cli.run.ConnectionOptions;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.json.Json;
+import dev.rlaif.common.kafka.HangingTransactions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./rlaif status}: the demo's summary for any cluster, counted from the topics by the same
  * {@link PipelineProbe} the demo uses, plus the unread records of every consumer group at this moment
- * ({@code lag}; {@code drained} is {@code lag == 0}; {@code lag_by_group} names the groups that still have some).
+ * ({@code lag}; {@code drained} is {@code lag == 0}; {@code lag_by_group} names the groups that still have some),
+ * and the partitions held by a hanging transaction ({@code hanging_transactions}: open on a partition, its producer
+ * idle for {@code --hanging-after}, its coordinator holding it open no more; every {@code read_committed} reader of
+ * such a partition, and a group whose offset commit it holds, waits for ever: end it with Kafka's
+ * {@code kafka-transactions.sh abort}).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the pipeline's summary (records per topic, read from the topics) as one JSON line.")
@@ -26,6 +33,11 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Option(names = "--hanging-after", defaultValue = "PT15M",
+            description = "a transaction open this long with its producer idle, and not open at its coordinator, is reported as hanging "
+                    + "(default ${DEFAULT-VALUE}: Kafka's transaction.max.timeout.ms)")
+    Duration hangingAfter;
 
     @Override
     public Integer call() throws Exception {
@@ -44,6 +56,12 @@ public final class StatusCommand implements Callable<Integer> {
                 }
             });
             out.put("lag_by_group", lagging);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            out.put("hanging_transactions", HangingTransactions.find(admin, hangingAfter, Duration.ofSeconds(30)).stream()
+                    .map(HangingTransactions.Hanging::toString).toList());
+        } catch (RuntimeException e) {
+            out.put("hanging_transactions", "unknown: " + e.getMessage());
         }
         System.out.println(Json.write(Map.of("summary", out)));
         return 0;

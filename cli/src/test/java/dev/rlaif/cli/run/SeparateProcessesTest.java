@@ -155,6 +155,8 @@ class SeparateProcessesTest {
             assertThat(s.get("human_labels").asLong()).isEqualTo(s.get("escalations").asLong());
             assertThat(s.get("duplicate_human_labels").asLong()).isZero();
             assertThat(s.get("dlq").asLong()).isZero();
+            assertThat(s.get("hanging_transactions").isArray()).as("status looked for hanging transactions").isTrue();
+            assertThat(s.get("hanging_transactions")).isEmpty();
 
             Map<String, String> rss = new LinkedHashMap<>();
             pids.forEach((name, pid) -> rss.put(name, rssMiB(pid)));
