@@ -150,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"), 0, false);
              DashboardServer dashboard = DashboardServer.start(registry, "127.0.0.1", isFree(dashboardPort) ? dashboardPort : 0);
              ServiceRunner runner = new ServiceRunner();
-             HangingTransactionSweeper sweeper = HangingTransactionSweeper.start(settingsOf(kafka, state), DemoCommand::log)) {
+             HangingTransactionSweeper sweeper = HangingTransactionSweeper.start(settingsOf(kafka, state))) {
             KafkaSettings settings = settingsOf(kafka, state);
             String registryUrl = settings.registryUrl();
             TopicAdmin.createAll(settings);

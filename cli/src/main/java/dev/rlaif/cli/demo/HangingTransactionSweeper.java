@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The demo's own broker, kept free of hanging transactions. When the demo is SIGKILLed mid-transaction together with
@@ -34,25 +33,24 @@ final class HangingTransactionSweeper implements AutoCloseable {
     private final Admin admin;
     private final ScheduledExecutorService timer;
 
-    private HangingTransactionSweeper(Admin admin, Consumer<String> console) {
+    private HangingTransactionSweeper(Admin admin) {
         this.admin = admin;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "demo-hanging-transactions");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> sweep(console), PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::sweep, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    static HangingTransactionSweeper start(KafkaSettings settings, Consumer<String> console) {
-        return new HangingTransactionSweeper(Admin.create(Clients.adminConfig(settings)), console);
+    static HangingTransactionSweeper start(KafkaSettings settings) {
+        return new HangingTransactionSweeper(Admin.create(Clients.adminConfig(settings)));
     }
 
-    private void sweep(Consumer<String> console) {
+    /** Each abort is logged (WARN, on the demo's console) by {@link HangingTransactions#abortAll}. */
+    private void sweep() {
         try {
-            for (HangingTransactions.Hanging h : HangingTransactions.abortAll(admin, MIN_IDLE, Duration.ofSeconds(15))) {
-                console.accept("aborted a hanging transaction left by the crash on " + h);
-            }
+            HangingTransactions.abortAll(admin, MIN_IDLE, Duration.ofSeconds(15));
         } catch (RuntimeException e) {
             log.debug("hanging-transaction sweep skipped: {}", e.toString());
         }
