@@ -17,6 +17,7 @@ import dev.rlaif.common.dataset.PreferenceExample;
 import dev.rlaif.common.dataset.SharedData;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.broker.EmbeddedKafka;
+import dev.rlaif.broker.HangingTransactionSweeper;
 import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.RlaifService;
@@ -150,9 +151,11 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"), 0, false);
              DashboardServer dashboard = DashboardServer.start(registry, "127.0.0.1", isFree(dashboardPort) ? dashboardPort : 0);
              ServiceRunner runner = new ServiceRunner();
-             HangingTransactionSweeper sweeper = HangingTransactionSweeper.start(settingsOf(kafka, state))) {
-            KafkaSettings settings = settingsOf(kafka, state);
-            String registryUrl = settings.registryUrl();
+             HangingTransactionSweeper sweeper = HangingTransactionSweeper.start(kafka.bootstrapServers())) {
+            // The schema registry of this one process, durable under the state directory: the ids in the topics,
+            // changelogs and stores keep their meaning when a killed demo starts again on the same --state-dir.
+            String registryUrl = state.toAbsolutePath().resolve("schemas.jsonl").toUri().toString();
+            KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), registryUrl, 3, (short) 1, state);
             TopicAdmin.createAll(settings);
             // A restarted demo resumes its replay: generations already in Kafka (acknowledged before the kill) are
             // not sent again. Their ids are derived from the data, so a batch cut off mid-way is re-sent exactly.
@@ -343,16 +346,6 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /**
-     * The demo's Kafka settings. Its schema registry is the one of this one process, durable under the state
-     * directory: the ids in the topics, changelogs and stores keep their meaning when a killed demo starts again on
-     * the same --state-dir.
-     */
-    private static KafkaSettings settingsOf(EmbeddedKafka kafka, Path state) {
-        String registryUrl = state.toAbsolutePath().resolve("schemas.jsonl").toUri().toString();
-        return new KafkaSettings(kafka.bootstrapServers(), registryUrl, 3, (short) 1, state);
     }
 
     private static void log(String message) {

@@ -1,6 +1,7 @@
 package dev.rlaif.cli.run;
 
 import dev.rlaif.broker.EmbeddedKafka;
+import dev.rlaif.broker.HangingTransactionSweeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -10,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A single-node Kafka broker for local work without Docker: {@code ./rlaif broker} in one terminal,
- * {@code ./rlaif up} (or {@code ingest}) in another. The same in-process KRaft broker the demo uses.
+ * {@code ./rlaif up} (or {@code ingest}) in another. The same in-process KRaft broker the demo uses, and like the
+ * demo's it aborts transactions a SIGKILL left hanging ({@link HangingTransactionSweeper}).
  */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run a single-node Kafka broker (KRaft) for local use until Ctrl-C.")
@@ -24,7 +26,8 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, port, false)) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, port, false);
+             HangingTransactionSweeper sweeper = HangingTransactionSweeper.start(kafka.bootstrapServers())) {
             System.err.println("rlaif broker: listening at " + kafka.bootstrapServers() + " (data in " + dataDir.toAbsolutePath() + "); Ctrl-C to stop");
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -1,9 +1,8 @@
-package dev.rlaif.cli.demo;
+package dev.rlaif.broker;
 
-import dev.rlaif.common.config.KafkaSettings;
-import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.HangingTransactions;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,17 +12,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's own broker, kept free of hanging transactions. When the demo is SIGKILLed mid-transaction together with
- * its embedded broker, a restarted broker can hold a transaction that its coordinator no longer knows (seen on
- * {@code __consumer_offsets}: the router's offsets stayed pending and it waited on "unstable offsets" for ever).
+ * An embedded broker kept free of hanging transactions (the demo's, and {@code ./rlaif broker}'s). When a broker is
+ * SIGKILLed in the middle of its clients' transactions (the demo's kill takes its broker with it), the restarted
+ * broker can hold a transaction that its coordinator no longer knows (seen on {@code __consumer_offsets}: the demo's
+ * router's offsets stayed pending and it waited on "unstable offsets" for ever).
  * Every {@link #PERIOD} this aborts the transactions {@link HangingTransactions} finds, once their producer has been
  * idle for {@link #MIN_IDLE}: longer than any transaction timeout of the services (Streams 10 s, the gateway's and
  * labeling's producers 60 s), so a transaction that can still end by itself is never touched.
  *
- * <p>Only the demo does this, on the broker it owns. Against a cluster of your own, {@code ./rlaif status} lists
+ * <p>Only the brokers this project starts do this. Against a cluster of your own, {@code ./rlaif status} lists
  * hanging transactions and Kafka's {@code kafka-transactions.sh find-hanging} / {@code abort} end them.
  */
-final class HangingTransactionSweeper implements AutoCloseable {
+public final class HangingTransactionSweeper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HangingTransactionSweeper.class);
 
@@ -43,8 +43,9 @@ final class HangingTransactionSweeper implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::sweep, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    static HangingTransactionSweeper start(KafkaSettings settings) {
-        return new HangingTransactionSweeper(Admin.create(Clients.adminConfig(settings)));
+    /** Sweeps the broker at {@code bootstrapServers} every {@link #PERIOD} until closed. */
+    public static HangingTransactionSweeper start(String bootstrapServers) {
+        return new HangingTransactionSweeper(Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)));
     }
 
     /** Each abort is logged (WARN, on the demo's console) by {@link HangingTransactions#abortAll}. */
