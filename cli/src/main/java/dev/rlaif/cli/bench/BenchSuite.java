@@ -38,7 +38,7 @@ public final class BenchSuite implements Callable<Integer> {
 
     static final List<Row> ROWS = List.of(
             new Row("pipeline", "pipeline_gens_per_s", "generations/s through pairing, router, merger (instant judge)",
-                    "passthrough_gens_per_s", "Streams pass-through generations/s", "ratio", ">= 10,000/s and ratio >= 0.5", new String[0]),
+                    "passthrough_gens_per_s", "pass-through chain over the same hops, generations/s", "ratio", ">= 10,000/s and ratio >= 0.5", new String[0]),
             new Row("labeling", "submit_p99_ms", "p99 submit over HTTP (ms)", "floor_submit_p99_ms",
                     "p99 submit by direct calls: store commit + acks=all send (ms)", "submit_ratio", "<= 2x floor, < 50 ms", new String[0]),
             new Row("scorer", "cold_pairs_per_s", "cold pairs/s (/v1/compare)", "encoder_pairs_per_s",

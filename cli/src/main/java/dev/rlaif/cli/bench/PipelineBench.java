@@ -62,16 +62,26 @@ import java.util.stream.Stream;
  * {@code ./rlaif bench pipeline}: the Kafka-native path at full speed, exactly-once on. Generations go through the
  * real pairing, router and merger services; the judge stage is answered at once by the benchmark (a consumer of
  * {@code pairs} that writes one confident {@code Judgment} per pair, keyed by pair id as the judge does: the judge's
- * own rate is bound by the LLM or the encoder and is {@code bench judge}'s to measure). The floor, in the same run on
- * the same broker: a plain Kafka Streams pass-through (exactly-once, bytes in, bytes out) from the same
- * {@code generations} records to a topic with the same partitions. Both are timed from the first generation sent
- * to the last output record read (read_committed) by the same counting consumer.
+ * own rate is bound by the LLM or the encoder and is {@code bench judge}'s to measure).
+ *
+ * <p>The floor, in the same run on the same broker, is the same chain of hops without our code around it
+ * ({@link #chainFloor}): {@code generations} through three exactly-once Kafka Streams pass-through apps (standing
+ * for pairing, router and merger) and, between the first two, a consume-produce hop written like the
+ * {@link InstantJudge} (standing for the judge), each bytes in, bytes out, over topics with the same partition
+ * counts. Every generation crosses every hop, where the pipeline halves the count at pairing: that makes the floor
+ * conservative (it moves at least as many records per hop as the pipeline). The old floor, one Streams pass-through
+ * from {@code generations} to one topic, is still measured and printed ({@code single_hop_*} in the JSON).
+ *
+ * <p>Each phase sends its own generations (new prompt ids, built as they are sent, so the heap holds none of them)
+ * and starts its apps at the end of {@code generations}, so no phase reads an earlier phase's records. Every phase is
+ * timed from the first generation sent to the last output record read (read_committed) by the same counting
+ * consumer, and its process CPU is measured over the same interval.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = "Benchmark generations -> pairing -> (instant judge) -> router -> merger against a Streams pass-through floor.")
+        description = "Benchmark generations -> pairing -> (instant judge) -> router -> merger against a pass-through chain over the same hops.")
 public final class PipelineBench implements Callable<Integer> {
 
-    @Option(names = "--generations", defaultValue = "40000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE})")
+    @Option(names = "--generations", defaultValue = "200000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE}: several seconds per phase on 2 cores)")
     int generations;
 
     @Option(names = "--judge-comparisons", defaultValue = "200",
@@ -96,12 +106,26 @@ public final class PipelineBench implements Callable<Integer> {
 
     private JudgeLine judgeLine;
 
-    /** What a run measured. */
+    /** What one timed phase measured: wall-clock seconds and the whole process's CPU seconds over the same interval. */
+    public record Phase(double seconds, double cpuSeconds) {
+    }
+
+    /**
+     * What a run measured. {@code passthrough*} is the floor the ratio is taken against: the pass-through chain over
+     * the pipeline's hops; {@code singleHop*} the one-app pass-through, printed so nothing is hidden.
+     */
     public record Result(long generations, double pipelineGensPerS, double passthroughGensPerS, double peakHeapMb,
                          long preferences, double pipelineSeconds, double passthroughSeconds,
-                         double pipelineCpuSeconds, double passthroughCpuSeconds) {
+                         double pipelineCpuSeconds, double passthroughCpuSeconds,
+                         double singleHopGensPerS, double singleHopSeconds, double singleHopCpuSeconds) {
+        /** Pipeline rate over the chain floor's. */
         public double ratio() {
             return pipelineGensPerS / passthroughGensPerS;
+        }
+
+        /** Pipeline rate over the single-app pass-through's. */
+        public double singleHopRatio() {
+            return pipelineGensPerS / singleHopGensPerS;
         }
 
         /** CPU time of this process (broker, services, bench clients: every thread) per 1,000 generations. */
@@ -113,9 +137,13 @@ public final class PipelineBench implements Callable<Integer> {
             return passthroughCpuSeconds * 1e6 / generations;
         }
 
+        public double singleHopCpuMsPer1k() {
+            return singleHopCpuSeconds * 1e6 / generations;
+        }
+
         /**
-         * The floor's CPU per generation over the pipeline's: what the ratio of rates becomes when both are bound by
-         * CPU. Unlike wall-clock rates it hardly moves with what else runs on the machine.
+         * The chain floor's CPU per generation over the pipeline's: what the ratio of rates becomes when both are
+         * bound by CPU. Unlike wall-clock rates it hardly moves with what else runs on the machine.
          */
         public double cpuRatio() {
             return passthroughCpuSeconds / pipelineCpuSeconds;
@@ -124,9 +152,12 @@ public final class PipelineBench implements Callable<Integer> {
         public String json() {
             return String.format(Locale.ROOT, "{\"bench\": \"pipeline\", \"pipeline_gens_per_s\": %.1f, \"passthrough_gens_per_s\": %.1f, "
                             + "\"ratio\": %.3f, \"peak_heap_mb\": %.0f, \"generations\": %d, \"preferences\": %d, "
-                            + "\"pipeline_cpu_ms_per_1k_gens\": %.1f, \"passthrough_cpu_ms_per_1k_gens\": %.1f, \"cpu_ratio\": %.3f}",
+                            + "\"pipeline_cpu_ms_per_1k_gens\": %.1f, \"passthrough_cpu_ms_per_1k_gens\": %.1f, \"cpu_ratio\": %.3f, "
+                            + "\"single_hop_passthrough_gens_per_s\": %.1f, \"single_hop_ratio\": %.3f, "
+                            + "\"single_hop_cpu_ms_per_1k_gens\": %.1f}",
                     pipelineGensPerS, passthroughGensPerS, ratio(), peakHeapMb, generations, preferences,
-                    pipelineCpuMsPer1k(), passthroughCpuMsPer1k(), cpuRatio());
+                    pipelineCpuMsPer1k(), passthroughCpuMsPer1k(), cpuRatio(),
+                    singleHopGensPerS, singleHopRatio(), singleHopCpuMsPer1k());
         }
     }
 
@@ -135,11 +166,14 @@ public final class PipelineBench implements Callable<Integer> {
         System.out.printf("pipeline bench: %d generations (%d prompts x 2) per phase, %d cores, max heap %d MB%n",
                 generations, generations / 2, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         Result r = run();
-        System.out.printf(Locale.ROOT, "floor: Streams pass-through %.0f generations/s (%.2f s)%n", r.passthroughGensPerS(), r.passthroughSeconds());
+        System.out.printf(Locale.ROOT, "floor: pass-through chain over the same hops (3 Streams apps + 1 consume-produce hop) "
+                + "%.0f generations/s (%.2f s)%n", r.passthroughGensPerS(), r.passthroughSeconds());
+        System.out.printf(Locale.ROOT, "single-hop floor: one Streams pass-through %.0f generations/s (%.2f s), ratio against it %.2f%n",
+                r.singleHopGensPerS(), r.singleHopSeconds(), r.singleHopRatio());
         System.out.printf(Locale.ROOT, "pipeline: pairing -> instant judge -> router -> merger %.0f generations/s (%.2f s, %d preferences), "
                 + "ratio %.2f, peak heap %.0f MB%n", r.pipelineGensPerS(), r.pipelineSeconds(), r.preferences(), r.ratio(), r.peakHeapMb());
-        System.out.printf(Locale.ROOT, "process CPU per 1,000 generations: pipeline %.0f ms, pass-through %.0f ms, cpu ratio %.2f%n",
-                r.pipelineCpuMsPer1k(), r.passthroughCpuMsPer1k(), r.cpuRatio());
+        System.out.printf(Locale.ROOT, "process CPU per 1,000 generations: pipeline %.0f ms, chain floor %.0f ms, single hop %.0f ms, "
+                + "cpu ratio %.2f%n", r.pipelineCpuMsPer1k(), r.passthroughCpuMsPer1k(), r.singleHopCpuMsPer1k(), r.cpuRatio());
         if (judgeLine != null) {
             System.out.printf(Locale.ROOT, "with the real reward-model judge in the path: %.1f generations/s (%d pairs in %.1f s); "
                             + "bound by the judge's scoring, %.0f ms per pair on one worker thread (MiniLM on both responses and the prompt) "
@@ -157,47 +191,106 @@ public final class PipelineBench implements Callable<Integer> {
             KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), null, 3, (short) 1, work);
             TopicAdmin.createAll(settings);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(PASSTHROUGH, settings.partitions(), settings.replicationFactor())))
-                        .all().get(30, TimeUnit.SECONDS);
+                List<NewTopic> floorTopics = new ArrayList<>();
+                for (String t : List.of(PASSTHROUGH, CHAIN_PAIRS, CHAIN_JUDGMENTS, CHAIN_LABELS, CHAIN_PREFERENCES)) {
+                    floorTopics.add(new NewTopic(t, settings.partitions(), settings.replicationFactor()));
+                }
+                admin.createTopics(floorTopics).all().get(30, TimeUnit.SECONDS);
             }
-            List<PolicyGeneration> gens = generations(generations);
-            // floor first: its generations are the pipeline's generations too (the pipeline's services start after
-            // and read the topic from the start: so it is sent again, under new prompt ids, for the pipeline phase)
-            double passSeconds = passthrough(settings, gens);
-            double passCpu = lastCpuSeconds;
-            List<PolicyGeneration> second = generations(generations, "p2-");
+            Phase single = singleHop(settings, "p0-");
+            Phase chain = chainFloor(settings, "p1-");
             long[] prefs = new long[1];
             double[] peak = new double[1];
-            double pipeSeconds = pipeline(settings, gens.size(), second, prefs, peak);
-            double pipeCpu = lastCpuSeconds;
-            System.out.printf(Locale.ROOT, "measured: pass-through %.2f s, pipeline %.2f s for %d generations each%n",
-                    passSeconds, pipeSeconds, generations);
+            Phase pipe = pipeline(settings, "p2-", prefs, peak);
+            System.out.printf(Locale.ROOT, "measured: single hop %.2f s, chain %.2f s, pipeline %.2f s for %d generations each%n",
+                    single.seconds(), chain.seconds(), pipe.seconds(), generations);
             if (judgeComparisons > 0) {
                 judgeLine = withJudge(settings, judgeComparisons);
             }
-            return new Result(generations, generations / pipeSeconds, generations / passSeconds, peak[0], prefs[0], pipeSeconds, passSeconds,
-                    pipeCpu, passCpu);
+            return new Result(generations, generations / pipe.seconds(), generations / chain.seconds(), peak[0], prefs[0],
+                    pipe.seconds(), chain.seconds(), pipe.cpuSeconds(), chain.cpuSeconds(),
+                    generations / single.seconds(), single.seconds(), single.cpuSeconds());
         } finally {
             deleteTree(work);
         }
     }
 
     static final String PASSTHROUGH = "bench-passthrough";
+    static final String CHAIN_PAIRS = "bench-chain-pairs";
+    static final String CHAIN_JUDGMENTS = "bench-chain-judgments";
+    static final String CHAIN_LABELS = "bench-chain-ai-labels";
+    static final String CHAIN_PREFERENCES = "bench-chain-preferences";
 
-    private double passthrough(KafkaSettings settings, List<PolicyGeneration> gens) throws Exception {
-        StreamsBuilder b = new StreamsBuilder();
-        b.stream(Topics.GENERATIONS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-source"))
-                .to(PASSTHROUGH, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
-        Properties props = StreamsApps.properties(settings, "rlaif-bench-passthrough");
-        KafkaStreams streams = StreamsApps.start(b.build(), props, Duration.ofSeconds(60));
+    /** The old floor: one exactly-once Streams app, {@code generations} to one topic, bytes in, bytes out. */
+    private Phase singleHop(KafkaSettings settings, String prefix) throws Exception {
+        String app = "rlaif-bench-passthrough";
+        startAtEnd(settings, app, Topics.GENERATIONS.name());
+        KafkaStreams streams = StreamsApps.start(passThrough(Topics.GENERATIONS.name(), PASSTHROUGH, "bench"),
+                StreamsApps.properties(settings, app), Duration.ofSeconds(60));
         try {
-            return timed(settings, gens, PASSTHROUGH, gens.size(), null);
+            return timed(settings, prefix, PASSTHROUGH, generations);
         } finally {
             StreamsApps.stop(streams);
         }
     }
 
-    private double pipeline(KafkaSettings settings, long alreadyInTopic, List<PolicyGeneration> gens, long[] prefs, double[] peak) throws Exception {
+    /**
+     * The floor: the pipeline's hops without our code around them. It mirrors the pipeline's structure hop for hop,
+     * over topics with the same partition counts:
+     * <ol>
+     * <li>pairing (a Streams app, exactly-once): {@code generations -> bench-chain-pairs};</li>
+     * <li>the instant judge (a plain consumer and idempotent producer, flush and commit per poll, as
+     * {@link InstantJudge}): {@code bench-chain-pairs -> bench-chain-judgments};</li>
+     * <li>the router (a Streams app, exactly-once): {@code bench-chain-judgments -> bench-chain-ai-labels};</li>
+     * <li>the merger (a Streams app, exactly-once): {@code bench-chain-ai-labels -> bench-chain-preferences}.</li>
+     * </ol>
+     * Each hop copies key and value bytes unchanged: no Avro, no state stores, no changelogs. Every generation
+     * crosses every hop, so per pair the floor moves 2 records through each hop where the pipeline moves 2 into
+     * pairing and 1 out of it, 1 through the judge and the router, and 2 (judgment, AI label) into the merger and 1
+     * out: the floor never does less record traffic than the pipeline, which makes it a conservative floor.
+     */
+    private Phase chainFloor(KafkaSettings settings, String prefix) throws Exception {
+        List<KafkaStreams> apps = new ArrayList<>();
+        try (PassThroughJudge judge = new PassThroughJudge(settings, CHAIN_PAIRS, CHAIN_JUDGMENTS)) {
+            startAtEnd(settings, "rlaif-bench-chain-pairing", Topics.GENERATIONS.name());
+            apps.add(StreamsApps.start(passThrough(Topics.GENERATIONS.name(), CHAIN_PAIRS, "chain-pairing"),
+                    StreamsApps.properties(settings, "rlaif-bench-chain-pairing"), Duration.ofSeconds(60)));
+            judge.start();
+            apps.add(StreamsApps.start(passThrough(CHAIN_JUDGMENTS, CHAIN_LABELS, "chain-router"),
+                    StreamsApps.properties(settings, "rlaif-bench-chain-router"), Duration.ofSeconds(60)));
+            apps.add(StreamsApps.start(passThrough(CHAIN_LABELS, CHAIN_PREFERENCES, "chain-merger"),
+                    StreamsApps.properties(settings, "rlaif-bench-chain-merger"), Duration.ofSeconds(60)));
+            return timed(settings, prefix, CHAIN_PREFERENCES, generations);
+        } finally {
+            apps.forEach(StreamsApps::stop);
+        }
+    }
+
+    private static org.apache.kafka.streams.Topology passThrough(String from, String to, String name) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(from, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+                .to(to, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-sink"));
+        return b.build();
+    }
+
+    /**
+     * Commits {@code group}'s offsets at the end of {@code topic}, so an app started next reads only what is sent
+     * after: each phase's own generations, not an earlier phase's.
+     */
+    private static void startAtEnd(KafkaSettings settings, String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < settings.partitions(); p++) {
+                ends.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+            admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, r) -> at.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset())));
+            admin.alterConsumerGroupOffsets(group, at).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Phase pipeline(KafkaSettings settings, String prefix, long[] prefs, double[] peak) throws Exception {
         Map<String, String> vars = new HashMap<>();
         vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
         vars.put("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", "0.8");
@@ -215,20 +308,17 @@ public final class PipelineBench implements Callable<Integer> {
                 }
             }
         }, "bench-heap");
+        // the floors' generations are in the topic too: pairing starts at its end (its group is its application id)
+        startAtEnd(settings, dev.rlaif.pairing.PairingConfig.fromEnv(new Env(vars)).applicationId(), Topics.GENERATIONS.name());
         try (ServiceRunner runner = new ServiceRunner(); InstantJudge judge = new InstantJudge(settings)) {
             runner.start(ServiceRunner.select(Set.of("pairing", "router", "merger")), context);
             judge.start();
-            // the first phase's generations are in the topic too: the pairing service pairs them as well, so the
-            // expected output counts both phases' prompts; the time counts only from this phase's first send, after
-            // the services caught up with the first phase
-            long firstPhasePairs = alreadyInTopic / 2;
-            waitFor(settings, Topics.PREFERENCES.name(), firstPhasePairs, timeout);
             System.gc();
             heap.set(0);
             sampler.start();
-            double seconds = timed(settings, gens, Topics.PREFERENCES.name(), firstPhasePairs + gens.size() / 2, null);
+            Phase phase = timed(settings, prefix, Topics.PREFERENCES.name(), generations / 2);
             prefs[0] = lastOutput;
-            return seconds;
+            return phase;
         } finally {
             sampling.set(false);
             sampler.interrupt();
@@ -323,39 +413,41 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
-    /** Sends the generations and waits until {@code outputTopic} holds {@code expected} committed records. */
-    private double timed(KafkaSettings settings, List<PolicyGeneration> gens, String outputTopic, long expected, Object unused) throws Exception {
+    /**
+     * Sends {@code generations} new generations (prompt ids starting with {@code prefix}, built as they are sent) and
+     * waits until {@code outputTopic} holds {@code expected} more committed records.
+     */
+    private Phase timed(KafkaSettings settings, String prefix, String outputTopic, long expected) throws Exception {
         try (Counter counter = new Counter(settings, outputTopic)) {
             counter.drain();
             long before = counter.count();
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
+            Instant now = Instant.now();
             try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-generations")) {
-                for (PolicyGeneration g : gens) {
+                for (int i = 0; i < generations; i++) {
+                    PolicyGeneration g = generation(prefix, i, now);
                     p.send(new ProducerRecord<>(Topics.GENERATIONS.name(), g.getPromptId(), g));
                 }
                 p.flush();
             }
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (counter.count() < expected) {
+            while (counter.count() - before < expected) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(outputTopic + " holds " + counter.count() + " of " + expected
-                            + " records after " + timeout + " (started from " + before + ")");
+                    throw new IllegalStateException(outputTopic + " holds " + (counter.count() - before) + " of " + expected
+                            + " new records after " + timeout + " (started from " + before + ")");
                 }
                 counter.poll();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            lastCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+            double cpu = (processCpuNanos() - cpu0) / 1e9;
             lastOutput = counter.count() - before;
-            return seconds;
+            return new Phase(seconds, cpu);
         }
     }
 
     /** Output records the last timed phase added (read back, not assumed). */
     private long lastOutput;
-
-    /** CPU seconds the whole process used during the last timed phase. */
-    private double lastCpuSeconds;
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
@@ -473,22 +565,68 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
-    static List<PolicyGeneration> generations(int n) {
-        return generations(n, "p1-");
+    /**
+     * The floor's judge hop: written like {@link InstantJudge} (the same consumer settings, one idempotent producer,
+     * flush and commit per poll) but bytes in, bytes out: each record's key and value are sent on unchanged.
+     */
+    static final class PassThroughJudge implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final String from;
+        private final String to;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread loop;
+
+        PassThroughJudge(KafkaSettings settings, String from, String to) {
+            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "bench-chain-judge"));
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+            consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            producer = Clients.rawProducer(settings, "bench-chain-judge");
+            this.from = from;
+            this.to = to;
+            loop = new Thread(this::run, "bench-chain-judge");
+        }
+
+        void start() {
+            consumer.subscribe(List.of(from));
+            loop.start();
+        }
+
+        private void run() {
+            try {
+                while (running.get()) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        producer.send(new ProducerRecord<>(to, r.key(), r.value()));
+                    }
+                    if (!records.isEmpty()) {
+                        producer.flush();
+                        consumer.commitSync();
+                    }
+                }
+            } catch (WakeupException e) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            consumer.wakeup();
+            loop.join(30_000);
+            consumer.close();
+            producer.close();
+        }
     }
 
-    static List<PolicyGeneration> generations(int n, String prefix) {
-        List<PolicyGeneration> out = new ArrayList<>(n);
-        Instant now = Instant.now();
-        for (int i = 0; i < n; i++) {
-            int prompt = i / 2;
-            String pid = prefix + "prompt-" + prompt;
-            out.add(PolicyGeneration.newBuilder().setGenerationId(pid + "-g" + (i % 2)).setPromptId(pid)
-                    .setPrompt(List.of(new ChatMessage("user", "How do I keep basil alive indoors? (" + prompt + ")")))
-                    .setResponse((i % 2 == 0 ? "Sunny window, water when the topsoil is dry. " : "Warmth, light, no soggy soil. ") + prompt)
-                    .setPolicyModel("bench-policy").setPolicyVersion("1").setCreatedAt(now).build());
-        }
-        return out;
+    /** Generation {@code i} of a phase: two per prompt, prompt ids starting with {@code prefix}. */
+    static PolicyGeneration generation(String prefix, int i, Instant now) {
+        int prompt = i / 2;
+        String pid = prefix + "prompt-" + prompt;
+        return PolicyGeneration.newBuilder().setGenerationId(pid + "-g" + (i % 2)).setPromptId(pid)
+                .setPrompt(List.of(new ChatMessage("user", "How do I keep basil alive indoors? (" + prompt + ")")))
+                .setResponse((i % 2 == 0 ? "Sunny window, water when the topsoil is dry. " : "Warmth, light, no soggy soil. ") + prompt)
+                .setPolicyModel("bench-policy").setPolicyVersion("1").setCreatedAt(now).build();
     }
 
     private static void deleteTree(Path root) {

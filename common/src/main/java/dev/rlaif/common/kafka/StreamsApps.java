@@ -48,22 +48,26 @@ public final class StreamsApps {
     }
 
     /**
-     * Throughput knobs (defaults favour latency): {@code RLAIF_STREAMS_COMMIT_INTERVAL_MS} (200) and
-     * {@code RLAIF_STREAMS_CACHE_MAX_BYTES} (0), read from the environment like every setting.
+     * Throughput knobs (defaults favour latency and order): {@code RLAIF_STREAMS_COMMIT_INTERVAL_MS} (200),
+     * {@code RLAIF_STREAMS_CACHE_MAX_BYTES} (0) and {@code RLAIF_STREAMS_MAX_TASK_IDLE_MS} (Kafka's 0: a task whose
+     * other inputs have records on the broker waits to fetch them, so it processes its inputs in timestamp order;
+     * -1 processes what is buffered at once), read from the environment like every setting.
      */
     static void tuning(Properties p, Map<String, String> env) {
-        String commit = env.get("RLAIF_STREAMS_COMMIT_INTERVAL_MS");
-        String cache = env.get("RLAIF_STREAMS_CACHE_MAX_BYTES");
+        number(p, env, "RLAIF_STREAMS_COMMIT_INTERVAL_MS", StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        number(p, env, "RLAIF_STREAMS_CACHE_MAX_BYTES", StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG);
+        number(p, env, "RLAIF_STREAMS_MAX_TASK_IDLE_MS", StreamsConfig.MAX_TASK_IDLE_MS_CONFIG);
+    }
+
+    private static void number(Properties p, Map<String, String> env, String variable, String property) {
+        String v = env.get(variable);
+        if (v == null || v.isBlank()) {
+            return;
+        }
         try {
-            if (commit != null && !commit.isBlank()) {
-                p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(commit.trim()));
-            }
-            if (cache != null && !cache.isBlank()) {
-                p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.parseLong(cache.trim()));
-            }
+            p.put(property, Long.parseLong(v.trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("RLAIF_STREAMS_COMMIT_INTERVAL_MS and RLAIF_STREAMS_CACHE_MAX_BYTES must be "
-                    + "whole numbers, were " + commit + " and " + cache, e);
+            throw new IllegalArgumentException(variable + " must be a whole number, was " + v, e);
         }
     }
 

@@ -27,4 +27,15 @@ class StreamsTuningTest {
         assertThatThrownBy(() -> StreamsApps.tuning(new Properties(), Map.of("RLAIF_STREAMS_COMMIT_INTERVAL_MS", "1s")))
                 .hasMessageContaining("RLAIF_STREAMS_COMMIT_INTERVAL_MS");
     }
+
+    @Test
+    void taskIdlingIsKafkasDefaultUnlessSet() {
+        Properties p = new Properties();
+        StreamsApps.tuning(p, Map.of());
+        assertThat(p).doesNotContainKey(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG);
+        StreamsApps.tuning(p, Map.of("RLAIF_STREAMS_MAX_TASK_IDLE_MS", "-1"));
+        assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);
+        assertThatThrownBy(() -> StreamsApps.tuning(new Properties(), Map.of("RLAIF_STREAMS_MAX_TASK_IDLE_MS", "off")))
+                .hasMessageContaining("RLAIF_STREAMS_MAX_TASK_IDLE_MS");
+    }
 }

@@ -85,10 +85,12 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
         // the pair's state is written back only when this record or the emit below changed it: a judgment or a
         // response alone leaves it as it was (absent reads as new PairState())
         boolean changed = false;
+        // the judgment and pair this record stored or found stored, so emit need not read them back
+        Judgment known = null;
         switch (input) {
-            case JUDGMENT -> keepJudgment((Judgment) record.value());
+            case JUDGMENT -> known = keepJudgment((Judgment) record.value());
             case AI_LABEL -> {
-                keepJudgment((Judgment) record.value());
+                known = keepJudgment((Judgment) record.value());
                 changed = !s.aiLabeled;
                 s.aiLabeled = true;
             }
@@ -139,7 +141,7 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
                 responses.put(responseKey(pairId, r.getGenerationId()), r);
             }
         }
-        if (emit(pairId, s, record.timestamp()) || changed) {
+        if (emit(pairId, s, record.timestamp(), known) || changed) {
             states.put(pairId, s);
         }
     }
@@ -172,25 +174,31 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
     /**
      * Keeps a judgment and its pair. The router forwards the judgment it read as the AI label, so the second arrival
      * usually finds the same record stored: then nothing is written (two store writes and two changelog records
-     * fewer per pair).
+     * fewer per pair). Returns the judgment now stored under the pair id, whose pair is the one stored in
+     * {@value #PAIRS}: either it was just written with it, or an equal judgment was, with an equal pair (an escalation
+     * writes a pair only where none is stored, and {@code keepJudgment} overwrites it).
      */
-    private void keepJudgment(Judgment j) {
+    private Judgment keepJudgment(Judgment j) {
         if (j.equals(judgments.get(j.getPairId()))) {
-            return;
+            return j;
         }
         judgments.put(j.getPairId(), j);
         pairs.put(j.getPairId(), j.getPair());
+        return j;
     }
 
-    /** Emits what changed; true when it changed {@code s} (a new version or rationale recorded in it). */
-    private boolean emit(String pairId, PairState s, long time) {
-        ComparisonPair pair = pairs.get(pairId);
+    /**
+     * Emits what changed; true when it changed {@code s} (a new version or rationale recorded in it). {@code known},
+     * when not null, is the judgment stored for the pair (with its pair), so neither is read back and decoded again.
+     */
+    private boolean emit(String pairId, PairState s, long time, Judgment known) {
+        ComparisonPair pair = known != null ? known.getPair() : pairs.get(pairId);
         if (pair == null) {
             return false; // content not known yet: decided when the judgment or escalation arrives
         }
         int version = s.version;
         String star = s.starFingerprint;
-        Judgment j = judgments.get(pairId);
+        Judgment j = known != null ? known : judgments.get(pairId);
         RankedResponse ra = responses.get(responseKey(pairId, pair.getA().getGenerationId()));
         RankedResponse rb = responses.get(responseKey(pairId, pair.getB().getGenerationId()));
         AnnotatorModel m = config.reliabilityMinLabels() > 0 ? currentModel() : null;
