@@ -71,6 +71,8 @@ public final class AccuracyBench implements Callable<Integer> {
     @Option(names = "--compare-fusion", description = "Also measure late fusion of encoders, e.g. e5-small,bge-small: one model per encoder, "
             + "trained alike on the same folds, their preference probabilities averaged (repeatable; CV only).")
     List<String> compareFusion = new ArrayList<>();
+    @Option(names = "--compare-relation", description = "Also measure the model with the other setting of --relation (the prompt-response cosine feature).")
+    boolean compareRelation;
     @Option(names = "--compare-tuned", description = "Also measure the model with its head's setting chosen by nested CV: in every outer "
             + "fold, each setting of --tune-grid is scored by 3-fold CV inside the fold's training pairs and the best is trained (CV only).")
     boolean compareTuned;
@@ -90,9 +92,18 @@ public final class AccuracyBench implements Callable<Integer> {
     static final int INNER_FOLDS = 3;
 
     /** One model measured: the default, or the default with another encoder or training switch. */
-    private record Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned) {
+    private record Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned, boolean relation) {
         Variant(String label, String encoder, TrainConfig config) {
-            this(label, encoder, config, List.of(), false);
+            this(label, encoder, config, List.of(), false, false);
+        }
+
+        /** Key of its features: the encoder, and whether the relation feature is in the vector. */
+        String features() {
+            return features(encoder, relation);
+        }
+
+        static String features(String encoder, boolean relation) {
+            return relation ? encoder + " (relation)" : encoder;
         }
 
         /** CV only: late fusion and nested tuning have no held-out or out-of-domain figures. */
@@ -121,44 +132,50 @@ public final class AccuracyBench implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         TrainConfig base = model.config(wide);
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("default", model.encoder, base));
+        boolean rel = model.relation;
+        variants.add(new Variant("default", model.encoder, base, List.of(), false, rel));
         for (String e : compareEncoders) {
-            variants.add(new Variant("encoder " + e, e, base));
+            variants.add(new Variant("encoder " + e, e, base, List.of(), false, rel));
         }
         for (double c : compareContrastive) {
-            variants.add(new Variant("contrastive " + c, model.encoder, base.withContrastive(c)));
+            variants.add(new Variant("contrastive " + c, model.encoder, base.withContrastive(c), List.of(), false, rel));
         }
         for (double m : compareMetaRm) {
-            variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m)));
+            variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m), List.of(), false, rel));
         }
         for (String f : compareFusion) {
             List<String> parts = List.of(f.split(","));
             if (parts.size() < 2) {
                 throw new IllegalArgumentException("--compare-fusion needs two or more encoders separated by commas: " + f);
             }
-            variants.add(new Variant("fusion " + f, parts.get(0), base, parts, false));
+            variants.add(new Variant("fusion " + f, parts.get(0), base, parts, false, model.relation));
         }
         List<TrainConfig> grid = compareTuned ? grid(base, tuneGrid) : List.of();
         if (compareTuned) {
-            variants.add(new Variant("tuned", model.encoder, base, List.of(), true));
+            variants.add(new Variant("tuned", model.encoder, base, List.of(), true, model.relation));
         }
-        List<String> encoderNames = new ArrayList<>();
+        if (compareRelation) {
+            variants.add(new Variant(model.relation ? "without relation" : "relation", model.encoder, base, List.of(), false, !model.relation));
+        }
+        Map<String, Variant> toEncode = new LinkedHashMap<>();
         for (Variant v : variants) {
             for (String e : v.fuse().isEmpty() ? List.of(v.encoder()) : v.fuse()) {
-                if (!encoderNames.contains(e)) {
-                    encoderNames.add(e);
-                }
+                toEncode.putIfAbsent(Variant.features(e, v.relation()), new Variant(e, e, base, List.of(), false, v.relation()));
             }
         }
         Map<String, EmbeddingCache> caches = new LinkedHashMap<>();
         try {
             Map<String, Encoded> encoded = new LinkedHashMap<>();
-            for (String encName : encoderNames) {
-                if (!encoded.containsKey(encName)) {
-                    Variant v = new Variant(encName, encName, base);
-                    EmbeddingCache enc = Encoders.open(v.encoder(), cacheDir);
-                    caches.put(v.encoder(), enc);
-                    FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
+            for (Variant v : toEncode.values()) {
+                if (!encoded.containsKey(v.features())) {
+                    EmbeddingCache enc = caches.get(v.encoder());
+                    if (enc == null) {
+                        enc = Encoders.open(v.encoder(), cacheDir);
+                        caches.put(v.encoder(), enc);
+                    }
+                    FeatureSpec sp = model.spec(enc);
+                    FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(sp.encoderId(), sp.embeddingDim(), sp.lexicalBuckets(),
+                            sp.critique(), sp.joint(), sp.bowBuckets(), v.relation()));
                     long t0 = System.nanoTime();
                     List<PairFeatures> feats;
                     try (ProgressBar bar = Bars.of("encode " + v.encoder(), all.size())) {
@@ -170,7 +187,7 @@ public final class AccuracyBench implements Callable<Integer> {
                     }
                     stdout.printf("encoder %s (%s): features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
                             v.encoder(), enc.id(), fx.spec().dimension(), fx.spec().bowBuckets(), (System.nanoTime() - t0) / 1e9, enc.size());
-                    encoded.put(v.encoder(), new Encoded(fx, feats, ood));
+                    encoded.put(v.features(), new Encoded(fx, feats, ood));
                 }
             }
             List<Integer> dev = new ArrayList<>();
@@ -199,7 +216,7 @@ public final class AccuracyBench implements Callable<Integer> {
                 Map<String, Object> vj = new LinkedHashMap<>();
                 byVariant.put(v.label(), vj);
                 sums.put(v.label(), new double[2]);
-                Encoded e = encoded.get(v.encoder());
+                Encoded e = encoded.get(v.features());
                 for (int o = 0; o < oodData.size() && !v.cvOnly(); o++) {
                     outOfDomain(v, e, all, oodPairs.get(o), e.ood().get(o), oodData.get(o), vj);
                 }
@@ -208,15 +225,15 @@ public final class AccuracyBench implements Callable<Integer> {
                 // plain CV predictions per encoder at this seed, shared by the variants that need them (late fusion)
                 Map<String, Predictions> plain = new LinkedHashMap<>();
                 for (Variant v : variants) {
-                    Encoded e = encoded.get(v.encoder());
+                    Encoded e = encoded.get(v.features());
                     Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
                     TrainConfig cfg = v.config().withSeed(base.seed() + 1000L * s);
                     Predictions cv;
                     if (!v.fuse().isEmpty()) {
                         List<Predictions> parts = new ArrayList<>();
                         for (String part : v.fuse()) {
-                            Encoded pe = encoded.get(part);
-                            parts.add(plain.computeIfAbsent(part, k -> crossValidate(cfg, pe.feats(), dev, pe.fx().spec())));
+                            Encoded pe = encoded.get(Variant.features(part, v.relation()));
+                            parts.add(plain.computeIfAbsent(Variant.features(part, v.relation()), k -> crossValidate(cfg, pe.feats(), dev, pe.fx().spec())));
                         }
                         cv = Predictions.mean(parts);
                     } else if (v.tuned()) {
@@ -224,7 +241,7 @@ public final class AccuracyBench implements Callable<Integer> {
                     } else {
                         cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
                         if (v.config().equals(base)) {
-                            plain.putIfAbsent(v.encoder(), cv);
+                            plain.putIfAbsent(v.features(), cv);
                         }
                     }
                     PairwiseMetrics m = PairwiseMetrics.of(cv.model());
@@ -260,7 +277,7 @@ public final class AccuracyBench implements Callable<Integer> {
                 vj.put("cv_accuracy", round(sum[0] / seeds));
                 vj.put("cv_mlp_only_accuracy", round(sum[1] / seeds));
                 if (!skipHeldOut && !v.cvOnly()) {
-                    heldOut(v, encoded.get(v.encoder()), all, dev, held, vj);
+                    heldOut(v, encoded.get(v.features()), all, dev, held, vj);
                 }
             }
             Map<String, Object> first = (Map<String, Object>) byVariant.get("default");
@@ -270,7 +287,7 @@ public final class AccuracyBench implements Callable<Integer> {
             }
 
             if (ablation) {
-                Encoded e = encoded.get(model.encoder);
+                Encoded e = encoded.get(Variant.features(model.encoder, model.relation));
                 Map<String, LossSwitches> sw = new LinkedHashMap<>();
                 LossSwitches plain = LossSwitches.PLAIN;
                 sw.put("plain", plain);

@@ -53,13 +53,16 @@ class AccuracyBenchTest {
         bench.stdout = new PrintStream(out, true);
         int rc = new CommandLine(bench).execute("--data", data.toString(), "--cache", dir.resolve("cache").toString(),
                 "--encoder", "hashing-32", "--folds", "3", "--skip-held-out", "--no-calibrate", "--heads", "2", "--epochs", "4",
-                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8");
+                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8",
+                "--compare-relation");
         assertThat(rc).isZero();
         String[] printed = out.toString().strip().split("\n");
         JsonNode json = Json.read(printed[printed.length - 1]);
         JsonNode fusion = json.at("/variants/fusion hashing-32,hashing-16");
         JsonNode tuned = json.at("/variants/tuned");
-        for (JsonNode v : List.of(json, fusion, tuned)) {
+        assertThat(out.toString()).contains("encoder hashing-32 (hashing-32): features 170 dims");
+        JsonNode relation = json.at("/variants/relation");
+        for (JsonNode v : List.of(json, fusion, tuned, relation)) {
             assertThat(v.get("cv_accuracy").asDouble()).as(v.toString()).isGreaterThan(0.9);
         }
         assertThat(fusion.get("cv_vs_default_p_by_seed")).hasSize(1);
