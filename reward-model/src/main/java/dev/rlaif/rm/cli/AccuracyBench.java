@@ -71,6 +71,8 @@ public final class AccuracyBench implements Callable<Integer> {
     @Option(names = "--compare-fusion", description = "Also measure late fusion of encoders, e.g. e5-small,bge-small: one model per encoder, "
             + "trained alike on the same folds, their preference probabilities averaged (repeatable; CV only).")
     List<String> compareFusion = new ArrayList<>();
+    @Option(names = "--compare-fusion-mlp", description = "As --compare-fusion, the encoders' MLP heads alone (their bag-of-words heads left out) (repeatable; CV only).")
+    List<String> compareFusionMlp = new ArrayList<>();
     @Option(names = "--compare-relation", description = "Also measure the model with the other setting of --relation (the prompt-response cosine feature).")
     boolean compareRelation;
     @Option(names = "--compare-tuned", description = "Also measure the model with its head's setting chosen by nested CV: in every outer "
@@ -144,11 +146,10 @@ public final class AccuracyBench implements Callable<Integer> {
             variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m), List.of(), false, rel));
         }
         for (String f : compareFusion) {
-            List<String> parts = List.of(f.split(","));
-            if (parts.size() < 2) {
-                throw new IllegalArgumentException("--compare-fusion needs two or more encoders separated by commas: " + f);
-            }
-            variants.add(new Variant("fusion " + f, parts.get(0), base, parts, false, model.relation));
+            variants.add(fusion("fusion ", f, base));
+        }
+        for (String f : compareFusionMlp) {
+            variants.add(fusion("fusion-mlp ", f, base));
         }
         List<TrainConfig> grid = compareTuned ? grid(base, tuneGrid) : List.of();
         if (compareTuned) {
@@ -236,6 +237,9 @@ public final class AccuracyBench implements Callable<Integer> {
                             parts.add(plain.computeIfAbsent(Variant.features(part, v.relation()), k -> crossValidate(cfg, pe.feats(), dev, pe.fx().spec())));
                         }
                         cv = Predictions.mean(parts);
+                        if (v.label().startsWith("fusion-mlp ")) {
+                            cv = new Predictions(cv.mlpOnly(), cv.mlpOnly());
+                        }
                     } else if (v.tuned()) {
                         cv = crossValidateTuned(cfg, grid, e.feats(), dev, e.fx().spec(), vj);
                     } else {
@@ -385,6 +389,14 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             return new Predictions(m, q);
         }
+    }
+
+    private Variant fusion(String prefix, String f, TrainConfig base) {
+        List<String> parts = List.of(f.split(","));
+        if (parts.size() < 2) {
+            throw new IllegalArgumentException("fusion needs two or more encoders separated by commas: " + f);
+        }
+        return new Variant(prefix + f, parts.get(0), base, parts, false, model.relation);
     }
 
     /** The head settings of a grid such as {@code hidden=32,64;epochs=6,12}: every combination, over {@code base}. */

@@ -53,7 +53,7 @@ class AccuracyBenchTest {
         bench.stdout = new PrintStream(out, true);
         int rc = new CommandLine(bench).execute("--data", data.toString(), "--cache", dir.resolve("cache").toString(),
                 "--encoder", "hashing-32", "--folds", "3", "--skip-held-out", "--no-calibrate", "--heads", "2", "--epochs", "4",
-                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8",
+                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-fusion-mlp", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8",
                 "--compare-relation");
         assertThat(rc).isZero();
         String[] printed = out.toString().strip().split("\n");
@@ -62,6 +62,8 @@ class AccuracyBenchTest {
         JsonNode tuned = json.at("/variants/tuned");
         assertThat(out.toString()).contains("encoder hashing-32 (hashing-32): features 170 dims");
         JsonNode relation = json.at("/variants/relation");
+        JsonNode fusionMlp = json.at("/variants/fusion-mlp hashing-32,hashing-16");
+        assertThat(fusionMlp.get("cv_accuracy").asDouble()).as("the MLP heads alone").isEqualTo(fusion.get("cv_mlp_only_accuracy").asDouble());
         for (JsonNode v : List.of(json, fusion, tuned, relation)) {
             assertThat(v.get("cv_accuracy").asDouble()).as(v.toString()).isGreaterThan(0.9);
         }
