@@ -79,7 +79,8 @@ public final class AccuracyBench implements Callable<Integer> {
             + "fold, each setting of --tune-grid is scored by 3-fold CV inside the fold's training pairs and the best is trained (CV only).")
     boolean compareTuned;
     @Option(names = "--tune-grid", defaultValue = "hidden=32,64;epochs=6,12",
-            description = "Settings --compare-tuned chooses among: keys hidden, epochs, heads, lr, weight-decay, dropout, each with its values (default ${DEFAULT-VALUE}).")
+            description = "Settings --compare-tuned chooses among: keys hidden, epochs, heads, lr, weight-decay, dropout, and bow (on,off: with or "
+                    + "without the bag-of-words head; free, the head trains apart), each with its values (default ${DEFAULT-VALUE}).")
     String tuneGrid;
     @Option(names = "--ood-data", description = "Out-of-domain file: every variant is also trained on all pairs of --data and measured on this file's pairs (repeatable).")
     List<Path> oodData = new ArrayList<>();
@@ -151,7 +152,8 @@ public final class AccuracyBench implements Callable<Integer> {
         for (String f : compareFusionMlp) {
             variants.add(fusion("fusion-mlp ", f, base));
         }
-        List<TrainConfig> grid = compareTuned ? grid(base, tuneGrid) : List.of();
+        List<TrainConfig> grid = compareTuned ? grid(base, withoutBowAxis(tuneGrid)) : List.of();
+        List<Boolean> bowChoices = compareTuned ? bowAxis(tuneGrid) : List.of(true);
         if (compareTuned) {
             variants.add(new Variant("tuned", model.encoder, base, List.of(), true, model.relation));
         }
@@ -241,7 +243,7 @@ public final class AccuracyBench implements Callable<Integer> {
                             cv = new Predictions(cv.mlpOnly(), cv.mlpOnly());
                         }
                     } else if (v.tuned()) {
-                        cv = crossValidateTuned(cfg, grid, e.feats(), dev, e.fx().spec(), vj);
+                        cv = crossValidateTuned(cfg, grid, bowChoices, e.feats(), dev, e.fx().spec(), vj);
                     } else {
                         cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
                         if (v.config().equals(base)) {
@@ -435,6 +437,35 @@ public final class AccuracyBench implements Callable<Integer> {
         return out;
     }
 
+    /** The values of the grid's {@code bow} axis ({@code on}, {@code off}); [on] without one. */
+    static List<Boolean> bowAxis(String spec) {
+        for (String axis : spec.split(";")) {
+            String[] kv = axis.split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equals("bow")) {
+                List<Boolean> out = new ArrayList<>();
+                for (String v : kv[1].split(",")) {
+                    out.add(switch (v.trim()) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("--tune-grid: bow takes on and off, not " + v);
+                    });
+                }
+                return out;
+            }
+        }
+        return List.of(true);
+    }
+
+    static String withoutBowAxis(String spec) {
+        List<String> kept = new ArrayList<>();
+        for (String axis : spec.split(";")) {
+            if (!axis.split("=", 2)[0].trim().equals("bow")) {
+                kept.add(axis);
+            }
+        }
+        return String.join(";", kept);
+    }
+
     private static String describe(TrainConfig c) {
         return String.format("heads %d, hidden %d, epochs %d, lr %s, weight decay %s, dropout %s",
                 c.heads(), c.hidden(), c.epochs(), c.lr(), c.weightDecay(), c.dropout());
@@ -446,8 +477,8 @@ public final class AccuracyBench implements Callable<Integer> {
      * trained on all of them and measured on the outer fold. The outer folds never take part in the choice.
      */
     @SuppressWarnings("unchecked")
-    private Predictions crossValidateTuned(TrainConfig cfg, List<TrainConfig> grid, List<PairFeatures> feats, List<Integer> dev,
-                                           FeatureSpec spec, Map<String, Object> vj) {
+    private Predictions crossValidateTuned(TrainConfig cfg, List<TrainConfig> grid, List<Boolean> bowChoices, List<PairFeatures> feats,
+                                           List<Integer> dev, FeatureSpec spec, Map<String, Object> vj) {
         double[] model = new double[dev.size()];
         double[] mlpOnly = new double[dev.size()];
         List<String> chosen = new ArrayList<>();
@@ -458,9 +489,11 @@ public final class AccuracyBench implements Callable<Integer> {
                 (foldOf[j] == k ? te : train).add(j);
             }
             TrainConfig best = null;
+            boolean bestBow = true;
             double bestAcc = -1;
             for (TrainConfig g : grid) {
                 List<Double> inner = new ArrayList<>();
+                List<Double> innerNoBow = new ArrayList<>();
                 for (int i = 0; i < INNER_FOLDS; i++) {
                     List<PairFeatures> tr = new ArrayList<>();
                     List<PairFeatures> ev = new ArrayList<>();
@@ -472,20 +505,27 @@ public final class AccuracyBench implements Callable<Integer> {
                     for (double p : ModelTraining.pChosen(r.weights(), ev)) {
                         inner.add(p);
                     }
+                    for (double p : ModelTraining.pChosen(r.weights().withBow(null), ev)) {
+                        innerNoBow.add(p);
+                    }
                 }
-                double acc = PairwiseMetrics.of(inner.stream().mapToDouble(Double::doubleValue).toArray()).accuracy();
-                if (acc > bestAcc) {
-                    bestAcc = acc;
-                    best = g;
+                for (boolean bow : bowChoices) {
+                    double acc = PairwiseMetrics.of((bow ? inner : innerNoBow).stream().mapToDouble(Double::doubleValue).toArray()).accuracy();
+                    if (acc > bestAcc) {
+                        bestAcc = acc;
+                        best = g;
+                        bestBow = bow;
+                    }
                 }
             }
-            chosen.add(describe(best));
-            stdout.printf("  [tuned] outer fold %d: chose %s (inner CV %.4f)%n", k, describe(best), bestAcc);
+            String what = describe(best) + (bestBow ? ", bag-of-words head" : ", no bag-of-words head");
+            chosen.add(what);
+            stdout.printf("  [tuned] outer fold %d: chose %s (inner CV %.4f)%n", k, what, bestAcc);
             List<PairFeatures> tr = train.stream().map(j -> feats.get(dev.get(j))).toList();
             List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
             EnsembleTrainer.Result r = new EnsembleTrainer(best.withSeed(cfg.seed() + k)).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
-            double[] p = ModelTraining.pChosen(r.weights(), teF);
             double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
+            double[] p = bestBow ? ModelTraining.pChosen(r.weights(), teF) : q;
             for (int t = 0; t < te.size(); t++) {
                 model[te.get(t)] = p[t];
                 mlpOnly[te.get(t)] = q[t];

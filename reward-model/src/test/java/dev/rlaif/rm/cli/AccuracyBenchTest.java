@@ -32,6 +32,9 @@ class AccuracyBenchTest {
         assertThat(grid).extracting(TrainConfig::heads).containsOnly(TrainConfig.DEFAULT.heads());
         assertThatThrownBy(() -> AccuracyBench.grid(TrainConfig.DEFAULT, "width=3")).hasMessageContaining("width");
         assertThatThrownBy(() -> AccuracyBench.grid(TrainConfig.DEFAULT, "hidden")).hasMessageContaining("key=v1,v2");
+        assertThat(AccuracyBench.bowAxis("hidden=16;bow=on,off")).containsExactly(true, false);
+        assertThat(AccuracyBench.bowAxis("hidden=16")).containsExactly(true);
+        assertThat(AccuracyBench.withoutBowAxis("hidden=16;bow=off;epochs=3")).isEqualTo("hidden=16;epochs=3");
     }
 
     @Test
@@ -53,7 +56,7 @@ class AccuracyBenchTest {
         bench.stdout = new PrintStream(out, true);
         int rc = new CommandLine(bench).execute("--data", data.toString(), "--cache", dir.resolve("cache").toString(),
                 "--encoder", "hashing-32", "--folds", "3", "--skip-held-out", "--no-calibrate", "--heads", "2", "--epochs", "4",
-                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-fusion-mlp", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8",
+                "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-fusion-mlp", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8;bow=on,off",
                 "--compare-relation");
         assertThat(rc).isZero();
         String[] printed = out.toString().strip().split("\n");
@@ -70,7 +73,7 @@ class AccuracyBenchTest {
         assertThat(fusion.get("cv_vs_default_p_by_seed")).hasSize(1);
         JsonNode choices = tuned.get("tuned_choices_by_seed").get(0);
         assertThat(choices).as("one choice per outer fold").hasSize(3);
-        choices.forEach(c -> assertThat(c.asText()).containsAnyOf("hidden 4,", "hidden 8,"));
+        choices.forEach(c -> assertThat(c.asText()).containsAnyOf("hidden 4,", "hidden 8,").contains("bag-of-words head"));
         assertThat(json.has("accuracy")).as("no held-out figures with --skip-held-out").isFalse();
     }
 }
