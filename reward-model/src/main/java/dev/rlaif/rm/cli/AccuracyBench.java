@@ -68,6 +68,20 @@ public final class AccuracyBench implements Callable<Integer> {
     List<Double> compareContrastive = new ArrayList<>();
     @Option(names = "--compare-metarm", description = "Also measure MetaRM with this inner step size (repeatable); its shifted samples are the responses of the pairs it is measured on, unlabeled.")
     List<Double> compareMetaRm = new ArrayList<>();
+    @Option(names = "--compare-fusion", description = "Also measure late fusion of encoders, e.g. e5-small,bge-small: one model per encoder, "
+            + "trained alike on the same folds, their preference probabilities averaged (repeatable; CV only).")
+    List<String> compareFusion = new ArrayList<>();
+    @Option(names = "--compare-fusion-mlp", description = "As --compare-fusion, the encoders' MLP heads alone (their bag-of-words heads left out) (repeatable; CV only).")
+    List<String> compareFusionMlp = new ArrayList<>();
+    @Option(names = "--compare-relation", description = "Also measure the model with the other setting of --relation (the prompt-response cosine feature).")
+    boolean compareRelation;
+    @Option(names = "--compare-tuned", description = "Also measure the model with its head's setting chosen by nested CV: in every outer "
+            + "fold, each setting of --tune-grid is scored by 3-fold CV inside the fold's training pairs and the best is trained (CV only).")
+    boolean compareTuned;
+    @Option(names = "--tune-grid", defaultValue = "hidden=32,64;epochs=6,12",
+            description = "Settings --compare-tuned chooses among: keys hidden, epochs, heads, lr, weight-decay, dropout, and bow (on,off: with or "
+                    + "without the bag-of-words head; free, the head trains apart), each with its values (default ${DEFAULT-VALUE}).")
+    String tuneGrid;
     @Option(names = "--ood-data", description = "Out-of-domain file: every variant is also trained on all pairs of --data and measured on this file's pairs (repeatable).")
     List<Path> oodData = new ArrayList<>();
     @Option(names = "--skip-held-out", description = "Skip the held-out measurements (CV and out-of-domain only).")
@@ -76,9 +90,29 @@ public final class AccuracyBench implements Callable<Integer> {
     PrintStream stdout = System.out;
     /** Per development pair, its CV fold (by prompt). */
     private int[] foldOf;
+    /** Per development pair, its inner fold (nested CV), independent of {@link #foldOf}. */
+    private int[] innerFoldOf;
+    static final int INNER_FOLDS = 3;
 
     /** One model measured: the default, or the default with another encoder or training switch. */
-    private record Variant(String label, String encoder, TrainConfig config) {
+    private record Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned, boolean relation) {
+        Variant(String label, String encoder, TrainConfig config) {
+            this(label, encoder, config, List.of(), false, false);
+        }
+
+        /** Key of its features: the encoder, and whether the relation feature is in the vector. */
+        String features() {
+            return features(encoder, relation);
+        }
+
+        static String features(String encoder, boolean relation) {
+            return relation ? encoder + " (relation)" : encoder;
+        }
+
+        /** CV only: late fusion and nested tuning have no held-out or out-of-domain figures. */
+        boolean cvOnly() {
+            return !fuse.isEmpty() || tuned;
+        }
     }
 
     /** An encoder's features of all pairs (and of the out-of-domain files), with its extractor. */
@@ -101,24 +135,50 @@ public final class AccuracyBench implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         TrainConfig base = model.config(wide);
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("default", model.encoder, base));
+        boolean rel = model.relation;
+        variants.add(new Variant("default", model.encoder, base, List.of(), false, rel));
         for (String e : compareEncoders) {
-            variants.add(new Variant("encoder " + e, e, base));
+            variants.add(new Variant("encoder " + e, e, base, List.of(), false, rel));
         }
         for (double c : compareContrastive) {
-            variants.add(new Variant("contrastive " + c, model.encoder, base.withContrastive(c)));
+            variants.add(new Variant("contrastive " + c, model.encoder, base.withContrastive(c), List.of(), false, rel));
         }
         for (double m : compareMetaRm) {
-            variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m)));
+            variants.add(new Variant("metarm " + m, model.encoder, base.withMetaRm(m), List.of(), false, rel));
+        }
+        for (String f : compareFusion) {
+            variants.add(fusion("fusion ", f, base));
+        }
+        for (String f : compareFusionMlp) {
+            variants.add(fusion("fusion-mlp ", f, base));
+        }
+        List<TrainConfig> grid = compareTuned ? grid(base, withoutBowAxis(tuneGrid)) : List.of();
+        List<Boolean> bowChoices = compareTuned ? bowAxis(tuneGrid) : List.of(true);
+        if (compareTuned) {
+            variants.add(new Variant("tuned", model.encoder, base, List.of(), true, model.relation));
+        }
+        if (compareRelation) {
+            variants.add(new Variant(model.relation ? "without relation" : "relation", model.encoder, base, List.of(), false, !model.relation));
+        }
+        Map<String, Variant> toEncode = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            for (String e : v.fuse().isEmpty() ? List.of(v.encoder()) : v.fuse()) {
+                toEncode.putIfAbsent(Variant.features(e, v.relation()), new Variant(e, e, base, List.of(), false, v.relation()));
+            }
         }
         Map<String, EmbeddingCache> caches = new LinkedHashMap<>();
         try {
             Map<String, Encoded> encoded = new LinkedHashMap<>();
-            for (Variant v : variants) {
-                if (!encoded.containsKey(v.encoder())) {
-                    EmbeddingCache enc = Encoders.open(v.encoder(), cacheDir);
-                    caches.put(v.encoder(), enc);
-                    FeatureExtractor fx = new FeatureExtractor(enc, model.spec(enc));
+            for (Variant v : toEncode.values()) {
+                if (!encoded.containsKey(v.features())) {
+                    EmbeddingCache enc = caches.get(v.encoder());
+                    if (enc == null) {
+                        enc = Encoders.open(v.encoder(), cacheDir);
+                        caches.put(v.encoder(), enc);
+                    }
+                    FeatureSpec sp = model.spec(enc);
+                    FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(sp.encoderId(), sp.embeddingDim(), sp.lexicalBuckets(),
+                            sp.critique(), sp.joint(), sp.bowBuckets(), v.relation()));
                     long t0 = System.nanoTime();
                     List<PairFeatures> feats;
                     try (ProgressBar bar = Bars.of("encode " + v.encoder(), all.size())) {
@@ -130,7 +190,7 @@ public final class AccuracyBench implements Callable<Integer> {
                     }
                     stdout.printf("encoder %s (%s): features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
                             v.encoder(), enc.id(), fx.spec().dimension(), fx.spec().bowBuckets(), (System.nanoTime() - t0) / 1e9, enc.size());
-                    encoded.put(v.encoder(), new Encoded(fx, feats, ood));
+                    encoded.put(v.features(), new Encoded(fx, feats, ood));
                 }
             }
             List<Integer> dev = new ArrayList<>();
@@ -142,6 +202,8 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             foldOf = dev.stream().mapToInt(i -> split.equals("prompt") ? PairFiles.fold(all.get(i), folds)
                     : (int) Math.min(folds - 1, Math.floor(PairIds.unitHash("fold:" + all.get(i).id()) * folds))).toArray();
+            innerFoldOf = dev.stream().mapToInt(i -> split.equals("prompt") ? PairFiles.innerFold(all.get(i), INNER_FOLDS)
+                    : PairFiles.innerFoldByPairId(all.get(i).id(), INNER_FOLDS)).toArray();
             stdout.printf("%s: %d pairs, %d development, %d held out (split and folds by %s)%n", file, all.size(), dev.size(), held.size(), split);
             json.put("split", split);
 
@@ -157,17 +219,37 @@ public final class AccuracyBench implements Callable<Integer> {
                 Map<String, Object> vj = new LinkedHashMap<>();
                 byVariant.put(v.label(), vj);
                 sums.put(v.label(), new double[2]);
-                Encoded e = encoded.get(v.encoder());
-                for (int o = 0; o < oodData.size(); o++) {
+                Encoded e = encoded.get(v.features());
+                for (int o = 0; o < oodData.size() && !v.cvOnly(); o++) {
                     outOfDomain(v, e, all, oodPairs.get(o), e.ood().get(o), oodData.get(o), vj);
                 }
             }
             for (int s = 0; s < seeds; s++) {
+                // plain CV predictions per encoder at this seed, shared by the variants that need them (late fusion)
+                Map<String, Predictions> plain = new LinkedHashMap<>();
                 for (Variant v : variants) {
-                    Encoded e = encoded.get(v.encoder());
+                    Encoded e = encoded.get(v.features());
                     Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
                     TrainConfig cfg = v.config().withSeed(base.seed() + 1000L * s);
-                    Predictions cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
+                    Predictions cv;
+                    if (!v.fuse().isEmpty()) {
+                        List<Predictions> parts = new ArrayList<>();
+                        for (String part : v.fuse()) {
+                            Encoded pe = encoded.get(Variant.features(part, v.relation()));
+                            parts.add(plain.computeIfAbsent(Variant.features(part, v.relation()), k -> crossValidate(cfg, pe.feats(), dev, pe.fx().spec())));
+                        }
+                        cv = Predictions.mean(parts);
+                        if (v.label().startsWith("fusion-mlp ")) {
+                            cv = new Predictions(cv.mlpOnly(), cv.mlpOnly());
+                        }
+                    } else if (v.tuned()) {
+                        cv = crossValidateTuned(cfg, grid, bowChoices, e.feats(), dev, e.fx().spec(), vj);
+                    } else {
+                        cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
+                        if (v.config().equals(base)) {
+                            plain.putIfAbsent(v.features(), cv);
+                        }
+                    }
                     PairwiseMetrics m = PairwiseMetrics.of(cv.model());
                     PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
                     PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
@@ -200,8 +282,8 @@ public final class AccuracyBench implements Callable<Integer> {
                         v.label(), folds, seeds, sum[0] / seeds, sum[1] / seeds, PairwiseMetrics.of(bowCv).accuracy());
                 vj.put("cv_accuracy", round(sum[0] / seeds));
                 vj.put("cv_mlp_only_accuracy", round(sum[1] / seeds));
-                if (!skipHeldOut) {
-                    heldOut(v, encoded.get(v.encoder()), all, dev, held, vj);
+                if (!skipHeldOut && !v.cvOnly()) {
+                    heldOut(v, encoded.get(v.features()), all, dev, held, vj);
                 }
             }
             Map<String, Object> first = (Map<String, Object>) byVariant.get("default");
@@ -211,7 +293,7 @@ public final class AccuracyBench implements Callable<Integer> {
             }
 
             if (ablation) {
-                Encoded e = encoded.get(model.encoder);
+                Encoded e = encoded.get(Variant.features(model.encoder, model.relation));
                 Map<String, LossSwitches> sw = new LinkedHashMap<>();
                 LossSwitches plain = LossSwitches.PLAIN;
                 sw.put("plain", plain);
@@ -295,6 +377,162 @@ public final class AccuracyBench implements Callable<Integer> {
 
     /** Per development pair (in dev order), the CV probability that its winner wins: whole model and MLP heads alone. */
     private record Predictions(double[] model, double[] mlpOnly) {
+
+        /** Late fusion: per pair, the mean of the models' probabilities. */
+        static Predictions mean(List<Predictions> ps) {
+            int n = ps.get(0).model().length;
+            double[] m = new double[n];
+            double[] q = new double[n];
+            for (Predictions p : ps) {
+                for (int i = 0; i < n; i++) {
+                    m[i] += p.model()[i] / ps.size();
+                    q[i] += p.mlpOnly()[i] / ps.size();
+                }
+            }
+            return new Predictions(m, q);
+        }
+    }
+
+    private Variant fusion(String prefix, String f, TrainConfig base) {
+        List<String> parts = List.of(f.split(","));
+        if (parts.size() < 2) {
+            throw new IllegalArgumentException("fusion needs two or more encoders separated by commas: " + f);
+        }
+        return new Variant(prefix + f, parts.get(0), base, parts, false, model.relation);
+    }
+
+    /** The head settings of a grid such as {@code hidden=32,64;epochs=6,12}: every combination, over {@code base}. */
+    static List<TrainConfig> grid(TrainConfig base, String spec) {
+        List<TrainConfig> out = new ArrayList<>(List.of(base));
+        for (String axis : spec.split(";")) {
+            if (axis.isBlank()) {
+                continue;
+            }
+            String[] kv = axis.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--tune-grid: expected key=v1,v2 but got " + axis);
+            }
+            List<TrainConfig> next = new ArrayList<>();
+            for (TrainConfig c : out) {
+                for (String val : kv[1].split(",")) {
+                    String x = val.trim();
+                    next.add(switch (kv[0].trim()) {
+                        case "hidden" -> new TrainConfig(c.heads(), Integer.parseInt(x), c.epochs(), c.batch(), c.lr(), c.weightDecay(), c.dropout(),
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                        case "epochs" -> c.withEpochs(Integer.parseInt(x));
+                        case "heads" -> c.withHeads(Integer.parseInt(x));
+                        case "lr" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), Float.parseFloat(x), c.weightDecay(), c.dropout(),
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                        case "weight-decay" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), c.lr(), Float.parseFloat(x), c.dropout(),
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                        case "dropout" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), c.lr(), c.weightDecay(), Float.parseFloat(x),
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                        default -> throw new IllegalArgumentException("--tune-grid: unknown key " + kv[0]
+                                + " (hidden, epochs, heads, lr, weight-decay, dropout)");
+                    });
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    /** The values of the grid's {@code bow} axis ({@code on}, {@code off}); [on] without one. */
+    static List<Boolean> bowAxis(String spec) {
+        for (String axis : spec.split(";")) {
+            String[] kv = axis.split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equals("bow")) {
+                List<Boolean> out = new ArrayList<>();
+                for (String v : kv[1].split(",")) {
+                    out.add(switch (v.trim()) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("--tune-grid: bow takes on and off, not " + v);
+                    });
+                }
+                return out;
+            }
+        }
+        return List.of(true);
+    }
+
+    static String withoutBowAxis(String spec) {
+        List<String> kept = new ArrayList<>();
+        for (String axis : spec.split(";")) {
+            if (!axis.split("=", 2)[0].trim().equals("bow")) {
+                kept.add(axis);
+            }
+        }
+        return String.join(";", kept);
+    }
+
+    private static String describe(TrainConfig c) {
+        return String.format("heads %d, hidden %d, epochs %d, lr %s, weight decay %s, dropout %s",
+                c.heads(), c.hidden(), c.epochs(), c.lr(), c.weightDecay(), c.dropout());
+    }
+
+    /**
+     * Nested CV: in every outer fold, each setting of the grid is scored by {@value #INNER_FOLDS}-fold CV on the
+     * outer fold's training pairs only (inner folds by the same partition, salted hash), and the best setting is
+     * trained on all of them and measured on the outer fold. The outer folds never take part in the choice.
+     */
+    @SuppressWarnings("unchecked")
+    private Predictions crossValidateTuned(TrainConfig cfg, List<TrainConfig> grid, List<Boolean> bowChoices, List<PairFeatures> feats,
+                                           List<Integer> dev, FeatureSpec spec, Map<String, Object> vj) {
+        double[] model = new double[dev.size()];
+        double[] mlpOnly = new double[dev.size()];
+        List<String> chosen = new ArrayList<>();
+        for (int k = 0; k < folds; k++) {
+            List<Integer> train = new ArrayList<>();
+            List<Integer> te = new ArrayList<>();
+            for (int j = 0; j < dev.size(); j++) {
+                (foldOf[j] == k ? te : train).add(j);
+            }
+            TrainConfig best = null;
+            boolean bestBow = true;
+            double bestAcc = -1;
+            for (TrainConfig g : grid) {
+                List<Double> inner = new ArrayList<>();
+                List<Double> innerNoBow = new ArrayList<>();
+                for (int i = 0; i < INNER_FOLDS; i++) {
+                    List<PairFeatures> tr = new ArrayList<>();
+                    List<PairFeatures> ev = new ArrayList<>();
+                    for (int j : train) {
+                        (innerFoldOf[j] == i ? ev : tr).add(feats.get(dev.get(j)));
+                    }
+                    EnsembleTrainer.Result r = new EnsembleTrainer(g.withSeed(cfg.seed() + 100L * k + i))
+                            .train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+                    for (double p : ModelTraining.pChosen(r.weights(), ev)) {
+                        inner.add(p);
+                    }
+                    for (double p : ModelTraining.pChosen(r.weights().withBow(null), ev)) {
+                        innerNoBow.add(p);
+                    }
+                }
+                for (boolean bow : bowChoices) {
+                    double acc = PairwiseMetrics.of((bow ? inner : innerNoBow).stream().mapToDouble(Double::doubleValue).toArray()).accuracy();
+                    if (acc > bestAcc) {
+                        bestAcc = acc;
+                        best = g;
+                        bestBow = bow;
+                    }
+                }
+            }
+            String what = describe(best) + (bestBow ? ", bag-of-words head" : ", no bag-of-words head");
+            chosen.add(what);
+            stdout.printf("  [tuned] outer fold %d: chose %s (inner CV %.4f)%n", k, what, bestAcc);
+            List<PairFeatures> tr = train.stream().map(j -> feats.get(dev.get(j))).toList();
+            List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
+            EnsembleTrainer.Result r = new EnsembleTrainer(best.withSeed(cfg.seed() + k)).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+            double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
+            double[] p = bestBow ? ModelTraining.pChosen(r.weights(), teF) : q;
+            for (int t = 0; t < te.size(); t++) {
+                model[te.get(t)] = p[t];
+                mlpOnly[te.get(t)] = q[t];
+            }
+        }
+        ((List<Object>) vj.computeIfAbsent("tuned_choices_by_seed", x -> new ArrayList<>())).add(chosen);
+        return new Predictions(model, mlpOnly);
     }
 
     /** Folds by prompt hash over the development part ({@link PairFiles#fold}). */

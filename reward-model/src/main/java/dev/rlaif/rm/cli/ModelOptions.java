@@ -29,6 +29,8 @@ final class ModelOptions {
     int bowBuckets;
     @Option(names = "--joint", description = "Also encode last user turn + response as one text.")
     boolean joint;
+    @Option(names = "--relation", description = "Also give the heads the cosine of the prompt's last user turn and the response (one feature).")
+    boolean relation;
     @Option(names = "--calibrate", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Scale the rewards by a temperature fitted on a held-out fifth of the training pairs (default: on; --no-calibrate).")
     boolean calibrate;
@@ -54,6 +56,6 @@ final class ModelOptions {
     }
 
     FeatureSpec spec(TextEncoder enc) {
-        return new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets);
+        return new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets, relation);
     }
 }

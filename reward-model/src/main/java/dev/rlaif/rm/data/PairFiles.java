@@ -40,6 +40,19 @@ public final class PairFiles {
         return (int) Math.min(folds - 1, Math.floor(PairIds.unitHash("fold:" + promptKey(pair)) * folds));
     }
 
+    /**
+     * A second, independent fold assignment grouped by prompt (the hash is salted), for folds inside a training
+     * part: nested cross-validation's inner folds.
+     */
+    public static int innerFold(LabeledPair pair, int folds) {
+        return (int) Math.min(folds - 1, Math.floor(PairIds.unitHash("inner-fold:" + promptKey(pair)) * folds));
+    }
+
+    /** {@link #innerFold(LabeledPair, int)} for a partition by pair id. */
+    public static int innerFoldByPairId(String pairId, int folds) {
+        return (int) Math.min(folds - 1, Math.floor(PairIds.unitHash("inner-fold:" + pairId) * folds));
+    }
+
     /** The split of model versions written before prompt grouping (no {@code holdout_split} in the manifest). */
     public static boolean heldOutByPairId(String pairId, double share) {
         return PairIds.unitHash(pairId) < share;

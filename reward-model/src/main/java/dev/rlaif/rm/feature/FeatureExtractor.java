@@ -20,6 +20,8 @@ import java.util.List;
  *       presence flag (zeros when the response has no critique), after the synthetic-critiques paper;</li>
  *   <li>length features: log(1+chars), log(1+words), log(1+lines), share of '?' among sentence ends,
  *       log((1+response words)/(1+prompt words));</li>
+ *   <li>when the spec says relation: the cosine of {@code e_p} and {@code e_r} (how close the answer stays to
+ *       the request; it is the sum of block 2, given to the heads as one number);</li>
  *   <li>hashed binary bag of unigrams and bigrams of the response ({@code lexicalBuckets} dimensions).</li>
  * </ol>
  * The bag-of-words head's input ({@link #bowTerms}) is not part of the vector: it is the response's bucket
@@ -97,6 +99,9 @@ public final class FeatureExtractor {
                 o += e + FeatureSpec.CRITIQUE_SCALARS;
             }
             lengths(in, x, o);
+            if (spec.relation()) {
+                x[o + FeatureSpec.LENGTH_FEATURES] = cosine(ep, er);
+            }
             if (spec.lexicalBuckets() > 0) {
                 int base = spec.lexicalOffset();
                 for (int b : Lexical.hashedTerms(in.response(), spec.lexicalBuckets())) {
@@ -106,6 +111,18 @@ public final class FeatureExtractor {
             out.add(x);
         }
         return out;
+    }
+
+    private static float cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0f : (float) (dot / Math.sqrt(na * nb));
     }
 
     private static float aspect(dev.rlaif.schema.CritiqueAspect a) {

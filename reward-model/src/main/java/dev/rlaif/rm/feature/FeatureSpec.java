@@ -12,9 +12,11 @@ package dev.rlaif.rm.feature;
  * @param bowBuckets     buckets of the model's bag-of-words head ({@link dev.rlaif.rm.BowWeights}) over the
  *                       response's hashed unigrams and bigrams, kept apart from the dense vector as bucket
  *                       indices; 0 for none (versions written before the head existed read as 0)
+ * @param relation       whether the cosine of the prompt's last user turn and the response is part of the vector
+ *                       (one more dense feature after the length block); versions written before it read as false
  */
 public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint,
-                          int bowBuckets) {
+                          int bowBuckets, boolean relation) {
 
     /** Buckets of the bag-of-words head of new models: 2^18, as the baseline it is measured against. */
     public static final int DEFAULT_BOW_BUCKETS = 1 << 18;
@@ -28,6 +30,11 @@ public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets
         }
     }
 
+    /** Without the relation feature. */
+    public FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint, int bowBuckets) {
+        this(encoderId, embeddingDim, lexicalBuckets, critique, joint, bowBuckets, false);
+    }
+
     /** Without a bag-of-words head. */
     public FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets, boolean critique, boolean joint) {
         this(encoderId, embeddingDim, lexicalBuckets, critique, joint, 0);
@@ -35,7 +42,8 @@ public record FeatureSpec(String encoderId, int embeddingDim, int lexicalBuckets
 
     /** Offset of the first dimension that is not a dense (standardised) feature: the lexical block. */
     public int lexicalOffset() {
-        return (joint ? 3 : 2) * embeddingDim + (critique ? embeddingDim + CRITIQUE_SCALARS : 0) + LENGTH_FEATURES;
+        return (joint ? 3 : 2) * embeddingDim + (critique ? embeddingDim + CRITIQUE_SCALARS : 0) + LENGTH_FEATURES
+                + (relation ? 1 : 0);
     }
 
     public int dimension() {
