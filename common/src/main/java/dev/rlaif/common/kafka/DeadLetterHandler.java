@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The Kafka Streams error handler of every topology: a record that cannot be deserialized, or whose processing
  * throws, is written (original bytes, with reason and source headers) to {@code <source topic>.dlq} inside the
- * same transaction, and processing goes on. No crash loop, no silent drop.
+ * same transaction, and processing goes on. No crash loop, no silent drop. A schema registry failure is never the
+ * record's: it fails the task (the record is processed again after the thread's replacement, with backoff).
  */
 public class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
 
@@ -50,6 +51,15 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
     @Override
     public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record,
                                                            Exception exception) {
+        if (dev.rlaif.common.consume.FailureClassifier.fromSchemaRegistry(exception)) {
+            // a processor's forward serializes its output: when that failed because of the registry (unreachable,
+            // busy, or another writer's registration of the schema not finished: the fault suite caught the merger
+            // dead-lettering its first preference so), the record is fine: fail, so it is processed again
+            log.warn("{}: processing {}-{}@{} in {} failed on the schema registry ({}); failing the task to retry it",
+                    service, context.topic(), context.partition(), context.offset(), context.processorNodeId(),
+                    DeadLetters.describe(exception));
+            return ProcessingExceptionHandler.Response.fail();
+        }
         String reason = "processing failed in " + context.processorNodeId() + ": " + DeadLetters.describe(exception);
         log.warn("{}: dead-lettering record {}-{}@{}: {}", service, context.topic(), context.partition(), context.offset(), reason);
         return ProcessingExceptionHandler.Response.resume(List.of(DeadLetters.of(service, context.topic(),
