@@ -512,80 +512,65 @@ public final class PipelineBench implements Callable<Integer> {
      * The judge stage answered at once: every pair gets a confident, position-consistent verdict (A), keyed by pair
      * id, so the router sends it on as an AI label (and a hashed 5% also to humans as audits).
      */
-    static final class InstantJudge implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final KafkaProducer<String, Judgment> producer;
+    static final class InstantJudge extends ConsumeProduceHop<String, Judgment> {
         private final Deserializer<ComparisonPair> pairs;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread loop;
 
         InstantJudge(KafkaSettings settings) {
-            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "bench-instant-judge"));
-            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-            consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-            producer = Clients.avroProducer(settings, "bench-instant-judge");
+            super(settings, "bench-instant-judge", Topics.PAIRS.name(), new StringDeserializer(),
+                    Clients.avroProducer(settings, "bench-instant-judge"));
             pairs = AvroSerdes.from(settings).deserializer();
-            loop = new Thread(this::run, "bench-instant-judge");
-        }
-
-        void start() {
-            consumer.subscribe(List.of(Topics.PAIRS.name()));
-            loop.start();
-        }
-
-        private void run() {
-            try {
-                while (running.get()) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        ComparisonPair pair = pairs.deserialize(r.topic(), r.headers(), r.value());
-                        Judgment j = Judgment.newBuilder().setPairId(pair.getPairId()).setPair(pair)
-                                .setJudgeType(JudgeType.REWARD_MODEL).setJudgeModel("bench-instant").setVerdict(Verdict.A)
-                                .setPA(0.98).setConfidence(0.96).setPositionConsistent(true).setVotes(new VoteCounts(5, 0, 0, 0))
-                                .setCreatedAt(Instant.now()).build();
-                        producer.send(new ProducerRecord<>(Topics.JUDGMENTS.name(), pair.getPairId(), j));
-                    }
-                    if (!records.isEmpty()) {
-                        producer.flush();
-                        consumer.commitSync();
-                    }
-                }
-            } catch (WakeupException e) {
-                // closing
-            }
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            consumer.wakeup();
-            loop.join(30_000);
-            consumer.close();
-            producer.close();
+        void forward(ConsumerRecord<String, byte[]> r) {
+            ComparisonPair pair = pairs.deserialize(r.topic(), r.headers(), r.value());
+            Judgment j = Judgment.newBuilder().setPairId(pair.getPairId()).setPair(pair)
+                    .setJudgeType(JudgeType.REWARD_MODEL).setJudgeModel("bench-instant").setVerdict(Verdict.A)
+                    .setPA(0.98).setConfidence(0.96).setPositionConsistent(true).setVotes(new VoteCounts(5, 0, 0, 0))
+                    .setCreatedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(Topics.JUDGMENTS.name(), pair.getPairId(), j));
         }
     }
 
     /**
-     * The floor's judge hop: written like {@link InstantJudge} (the same consumer settings, one idempotent producer,
-     * flush and commit per poll) but bytes in, bytes out: each record's key and value are sent on unchanged.
+     * The floor's judge hop: the same loop as {@link InstantJudge} (the same consumer settings, one idempotent
+     * producer, flush and commit per poll) but bytes in, bytes out: each record's key and value are sent on unchanged.
      */
-    static final class PassThroughJudge implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final KafkaProducer<byte[], byte[]> producer;
-        private final String from;
+    static final class PassThroughJudge extends ConsumeProduceHop<byte[], byte[]> {
         private final String to;
+
+        PassThroughJudge(KafkaSettings settings, String from, String to) {
+            super(settings, "bench-chain-judge", from, new ByteArrayDeserializer(), Clients.rawProducer(settings, "bench-chain-judge"));
+            this.to = to;
+        }
+
+        @Override
+        void forward(ConsumerRecord<byte[], byte[]> r) {
+            producer.send(new ProducerRecord<>(to, r.key(), r.value()));
+        }
+    }
+
+    /**
+     * The loop both judge hops share: poll up to 2,000 records, hand each to {@link #forward}, then flush the
+     * producer and commit the consumer's offsets, until closed.
+     */
+    abstract static class ConsumeProduceHop<K, V> implements AutoCloseable {
+        private final KafkaConsumer<K, byte[]> consumer;
+        final KafkaProducer<K, V> producer;
+        private final String from;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread loop;
 
-        PassThroughJudge(KafkaSettings settings, String from, String to) {
-            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "bench-chain-judge"));
+        ConsumeProduceHop(KafkaSettings settings, String name, String from, Deserializer<K> keys, KafkaProducer<K, V> producer) {
+            Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, name));
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-            consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            producer = Clients.rawProducer(settings, "bench-chain-judge");
+            this.consumer = new KafkaConsumer<>(c, keys, new ByteArrayDeserializer());
+            this.producer = producer;
             this.from = from;
-            this.to = to;
-            loop = new Thread(this::run, "bench-chain-judge");
+            this.loop = new Thread(this::run, name);
         }
+
+        abstract void forward(ConsumerRecord<K, byte[]> record);
 
         void start() {
             consumer.subscribe(List.of(from));
@@ -596,8 +581,8 @@ public final class PipelineBench implements Callable<Integer> {
             try {
                 while (running.get()) {
                     var records = consumer.poll(Duration.ofMillis(100));
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                        producer.send(new ProducerRecord<>(to, r.key(), r.value()));
+                    for (ConsumerRecord<K, byte[]> r : records) {
+                        forward(r);
                     }
                     if (!records.isEmpty()) {
                         producer.flush();

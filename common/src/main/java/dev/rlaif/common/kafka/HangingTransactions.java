@@ -123,8 +123,8 @@ public final class HangingTransactions {
             if (producers.isEmpty()) {
                 return List.of();
             }
-            // read after the partitions: a transaction that began since is not a candidate, and one the coordinator
-            // ended since has had its markers written (its partition is no longer open when re-checked before abort)
+            // read after the partitions: a transaction that began since is not a candidate; one that was open on a
+            // partition and ended since is not taken for hanging either, since its producer wrote within minIdle
             Collection<TransactionListing> listings = admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<String> openIds = listings.stream().filter(l -> OPEN.contains(l.state())).map(TransactionListing::transactionalId).toList();
             List<Open> open = new ArrayList<>();
