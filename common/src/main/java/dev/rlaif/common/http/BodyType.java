@@ -10,7 +10,27 @@ import java.util.Optional;
  * {@code application/jsonfoo} or {@code application/json-seq} is not JSON.
  */
 public enum BodyType {
-    JSON, NDJSON;
+    JSON("application/json"), NDJSON("application/x-ndjson");
+
+    private final String mediaType;
+
+    BodyType(String mediaType) {
+        this.mediaType = mediaType;
+    }
+
+    /**
+     * The 415 answer's message: which types this endpoint takes, and the {@code Content-Type} that came (cut at 100
+     * characters), e.g. {@code Content-Type must be application/json (parameters allowed, charset utf-8 if given),
+     * was 'text/plain'}.
+     */
+    public static String unsupportedMessage(String contentType, BodyType... accepted) {
+        StringBuilder types = new StringBuilder();
+        for (int i = 0; i < accepted.length; i++) {
+            types.append(i == 0 ? "" : " or ").append(accepted[i].mediaType);
+        }
+        String was = contentType == null ? "none" : contentType.length() <= 100 ? contentType : contentType.substring(0, 100) + "...";
+        return "Content-Type must be " + types + " (parameters allowed, charset utf-8 if given), was '" + was + "'";
+    }
 
     /** The body type of a {@code Content-Type} header; empty for anything else (the caller answers 415). */
     public static Optional<BodyType> of(String contentType) {

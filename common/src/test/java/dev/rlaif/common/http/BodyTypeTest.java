@@ -24,4 +24,12 @@ class BodyTypeTest {
         assertThat(BodyType.of("")).isEmpty();
         assertThat(BodyType.of(null)).isEmpty();
     }
+
+    @Test
+    void theRejectionNamesWhatIsTakenAndWhatCame() {
+        assertThat(BodyType.unsupportedMessage("text/plain", BodyType.JSON, BodyType.NDJSON)).isEqualTo(
+                "Content-Type must be application/json or application/x-ndjson (parameters allowed, charset utf-8 if given), was 'text/plain'");
+        assertThat(BodyType.unsupportedMessage(null, BodyType.JSON)).endsWith("must be application/json (parameters allowed, charset utf-8 if given), was 'none'");
+        assertThat(BodyType.unsupportedMessage("x".repeat(500), BodyType.JSON)).endsWith("was '" + "x".repeat(100) + "...'");
+    }
 }

@@ -92,8 +92,7 @@ public final class GatewayRoutes {
         Optional<BodyType> type = BodyType.of(ctx.contentType());
         if (type.isEmpty()) {
             UnreadBody.discard(ctx);
-            reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json or application/x-ndjson"
-                    + " (parameters allowed, charset utf-8), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'");
+            reject(ctx, topic, HttpStatus.UNSUPPORTED_MEDIA_TYPE, BodyType.unsupportedMessage(ctx.contentType(), BodyType.JSON, BodyType.NDJSON));
             return;
         }
         long length = ctx.contentLength();

@@ -81,8 +81,7 @@ public final class ScoreRoutes {
         if (BodyType.of(ctx.contentType()).orElse(null) != BodyType.JSON) {
             UnreadBody.discard(ctx);
             rejected.increment();
-            ctx.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json(Map.of("error", "Content-Type must be application/json"
-                    + " (charset utf-8 if given), was '" + (ctx.contentType() == null ? "none" : abbreviate(ctx.contentType())) + "'",
+            ctx.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).json(Map.of("error", BodyType.unsupportedMessage(ctx.contentType(), BodyType.JSON),
                     "field", "Content-Type"));
             return;
         }
@@ -193,9 +192,5 @@ public final class ScoreRoutes {
             out.add(m);
         }
         return out;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 }
