@@ -60,14 +60,21 @@ class JudgeServiceBrokerTest {
 
     private static List<ComparisonPair> produce(String prefix, int n) {
         List<ComparisonPair> pairs = new ArrayList<>();
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<String, ComparisonPair> p = Clients.avroProducer(broker.settings(), prefix + "-producer")) {
             for (int i = 0; i < n; i++) {
                 ComparisonPair pair = Fixtures.pair("Explain tides.", prefix + "-shared-" + i, SHARED,
                         prefix + "-other-" + i, "Tides are caused by wind, number " + i + ".");
                 pairs.add(pair);
-                p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair));
+                sent.add(p.send(new ProducerRecord<>(Topics.PAIRS.name(), pair.getPairId(), pair)));
             }
-            p.flush();
+            for (var f : sent) {
+                try {
+                    f.get(); // a send that failed fails the test here, not as a missing judgment later
+                } catch (Exception e) {
+                    throw new IllegalStateException("a pair was not written", e);
+                }
+            }
         }
         return pairs;
     }
