@@ -320,6 +320,28 @@ final class FaultCluster implements AutoCloseable {
         return new KafkaSettings(bootstrap(), null, 3, (short) 1, Path.of("."));
     }
 
+    /**
+     * What to read when a phase does not settle (the logs live in a temporary directory that is gone after the run):
+     * the broker's and every service's last {@code lines} lines of stderr, and whether each is alive.
+     */
+    synchronized String diagnosis(int lines) {
+        StringBuilder out = new StringBuilder();
+        Map<String, ChildJvm> all = new LinkedHashMap<>();
+        if (broker != null) {
+            all.put("broker", broker);
+        }
+        all.putAll(children);
+        for (Map.Entry<String, ChildJvm> e : all.entrySet()) {
+            List<String> err = e.getValue().stderr().lines().toList();
+            out.append("---- ").append(e.getKey()).append(e.getValue().isAlive() ? " (alive)" : " (exited)")
+                    .append(", last ").append(Math.min(lines, err.size())).append(" of ").append(err.size()).append(" stderr lines\n");
+            for (String l : err.subList(Math.max(0, err.size() - lines), err.size())) {
+                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** {@code rlaif status}'s summary. */
     JsonNode status() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -153,8 +153,13 @@ class FaultSuiteTest {
         Set<String> before = judgments().keySet();
         llm.down();
         ingest(8);
-        await("the outage's pairs judged").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> cluster.distinctKeys("judgments") >= comparisons);
+        try {
+            await("the outage's pairs judged").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> cluster.distinctKeys("judgments") >= comparisons);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the outage's pairs not judged: " + comparisons + " comparisons; status: "
+                    + statusOrWhy() + "\n" + cluster.diagnosis(40), e);
+        }
         Map<String, Judgment> afterOutage = judgments();
         Set<String> outage = new HashSet<>(afterOutage.keySet());
         outage.removeAll(before);
@@ -321,12 +326,25 @@ class FaultSuiteTest {
      * @param maxExtraJudgments how many judgment records beyond one per pair the phase may have written in total
      *                          (a judge killed with pairs in flight judges those again: README "Guarantees")
      */
+    private String statusOrWhy() {
+        try {
+            return cluster.status().toString();
+        } catch (RuntimeException e) {
+            return "(status failed: " + e + ")";
+        }
+    }
+
     private JsonNode settled(String injected, long t0, int maxExtraJudgments) {
         int[] labeled = new int[1];
-        await("every pair settled").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
-            labeled[0] += cluster.labelEverythingOpen();
-            return cluster.distinctKeys("preferences") >= comparisons;
-        });
+        try {
+            await("every pair settled").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                labeled[0] += cluster.labelEverythingOpen();
+                return cluster.distinctKeys("preferences") >= comparisons;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not settled after '" + injected + "': " + comparisons + " comparisons; status: "
+                    + statusOrWhy() + "\n" + cluster.diagnosis(40), e);
+        }
         JsonNode[] last = new JsonNode[1];
         try {
             await("drained").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
