@@ -48,16 +48,22 @@ public final class GenerationProcessor extends ContextualProcessor<String, Speci
     @Override
     public void process(Record<String, SpecificRecord> record) {
         String gen = record.key();
-        RankedResponse known = generations.get(gen);
-        RankedResponse.Builder r = known != null ? RankedResponse.newBuilder(known)
-                : RankedResponse.newBuilder().setGenerationId(gen).setResponse("").setCritique(null).setThumbsUp(0).setThumbsDown(0);
-        List<String> targets;
         if (record.value() instanceof PairLink l) {
             if (!link(gen, l.getPairId())) {
                 return;
             }
-            targets = List.of(l.getPairId());
-        } else if (record.value() instanceof Judgment j) {
+            // only enriched responses are kept: a generation without one has nothing to send (the common case)
+            RankedResponse known = generations.get(gen);
+            if (known != null) {
+                context().forward(record.withKey(l.getPairId()).withValue(known));
+            }
+            return;
+        }
+        RankedResponse known = generations.get(gen);
+        RankedResponse.Builder r = known != null ? RankedResponse.newBuilder(known)
+                : RankedResponse.newBuilder().setGenerationId(gen).setResponse("").setCritique(null).setThumbsUp(0).setThumbsDown(0);
+        List<String> targets;
+        if (record.value() instanceof Judgment j) {
             // written by a merger before PairLink (the whole judgment per side): read as the link it carries
             PairedResponse side = j.getPair().getA().getGenerationId().equals(gen) ? j.getPair().getA() : j.getPair().getB();
             r.setResponse(side.getResponse());
