@@ -12,6 +12,7 @@ import dev.rlaif.merger.merge.PairState;
 import dev.rlaif.schema.ComparisonPair;
 import dev.rlaif.schema.FeedbackKind;
 import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.PairLink;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.schema.RankedResponse;
 import dev.rlaif.schema.RationalePreference;
@@ -38,7 +39,7 @@ import java.util.List;
  * The merger's Kafka Streams topology.
  *
  * <pre>
- * judgments ──(by generation)──┐
+ * judgments ─(PairLink/side)───┐
  * feedback THUMBS ─(by gen.)───┼▶ [merger-by-generation] ▶ merger-generation ▶ [merger-responses-by-pair] ─┐
  * critiques ───────────────────┘                                                                        │
  * judgments, ai-labels, escalations, human-labels, feedback PAIRWISE ─[merger-feedback-by-pair]─────────┴▶ merger-on-* ─┬▶ preferences
@@ -81,8 +82,9 @@ public final class MergerTopology {
 
         // enrichment: per generation, then sent to each of its pairs
         KStream<String, SpecificRecord> byGeneration = judgments
-                .flatMap((k, j) -> List.of(KeyValue.pair(j.getPair().getA().getGenerationId(), (SpecificRecord) j),
-                        KeyValue.pair(j.getPair().getB().getGenerationId(), (SpecificRecord) j)), Named.as("merger-judgment-sides"))
+                .flatMap((k, j) -> List.of(KeyValue.pair(j.getPair().getA().getGenerationId(), link(j, j.getPair().getA().getGenerationId())),
+                        KeyValue.pair(j.getPair().getB().getGenerationId(), link(j, j.getPair().getB().getGenerationId()))),
+                        Named.as("merger-judgment-sides"))
                 .merge(feedback.filter((k, f) -> ((UserFeedback) f).getKind() != FeedbackKind.PAIRWISE, Named.as("merger-thumbs"))
                         .selectKey((k, f) -> ((UserFeedback) f).getGenerationId(), Named.as("merger-thumbs-by-generation")), Named.as("merger-merge-thumbs"))
                 .merge(builder.stream(Topics.CRITIQUES.name(), Consumed.with(keys, serdes.valueSerde(Topics.CRITIQUES)).withName("merger-critiques"))
@@ -122,6 +124,14 @@ public final class MergerTopology {
     private static KStream<String, SpecificRecord> merge(MeterRegistry metrics, KStream<String, SpecificRecord> in, Input input, MergerConfig config) {
         return in.process(() -> new PairMergeProcessor(input, config, metrics), Named.as("merger-on-" + input.name().toLowerCase().replace('_', '-')),
                 PairMergeProcessor.STORES);
+    }
+
+    /**
+     * What the generation step needs of a judgment, per side: which pair the generation belongs to. The whole judgment
+     * (prompt, both responses, samples) was sent before; a link is a few dozen bytes.
+     */
+    static SpecificRecord link(Judgment j, String generationId) {
+        return PairLink.newBuilder().setPairId(j.getPairId()).setGenerationId(generationId).build();
     }
 
     /** Rejects feedback that cannot be used, so it is dead-lettered with the reason. */

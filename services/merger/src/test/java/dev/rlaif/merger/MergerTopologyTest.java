@@ -6,6 +6,7 @@ import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.serde.InMemoryRegistry;
 import dev.rlaif.common.topic.Topics;
 import dev.rlaif.schema.Choice;
+import dev.rlaif.schema.ComparisonPair;
 import dev.rlaif.schema.Critique;
 import dev.rlaif.schema.CritiqueAspect;
 import dev.rlaif.schema.EscalationReason;
@@ -14,11 +15,13 @@ import dev.rlaif.schema.FeedbackKind;
 import dev.rlaif.schema.HumanLabel;
 import dev.rlaif.schema.Judgment;
 import dev.rlaif.schema.LabelSource;
+import dev.rlaif.schema.PairLink;
 import dev.rlaif.schema.PreferenceLabel;
 import dev.rlaif.schema.PreferenceSource;
 import dev.rlaif.schema.RationalePreference;
 import dev.rlaif.schema.UserFeedback;
 import dev.rlaif.schema.Verdict;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -123,12 +126,13 @@ class MergerTopologyTest {
         aiLabel(j);
         assertThat(preferences.readRecordsToList()).hasSize(1);
         assertThat(changelogKeys("merger-judgments")).as("the AI label repeats the judgment: kept once").containsExactly("p1");
-        assertThat(changelogKeys("merger-pairs")).containsExactly("p1");
+        assertThat(changelogKeys("merger-pairs")).as("the pair is kept once, inside its judgment").isEmpty();
         assertThat(changelogKeys("merger-state")).as("the judgment alone changes nothing; the AI label does").containsExactly("p1");
         assertThat(changelogKeys("merger-generations")).as("responses without critique or thumbs are not kept").isEmpty();
         assertThat(changelogKeys("merger-generation-links")).hasSize(2);
         assertThat(driver.createOutputTopic("merger-test-merger-by-generation-repartition", new StringDeserializer(),
-                new ByteArrayDeserializer()).readRecordsToList()).as("the judgment goes to both its generations").hasSize(2);
+                serdes.<SpecificRecord>deserializer()).readKeyValuesToMap()).as("each generation gets a link to its pair, not the judgment")
+                .isEqualTo(Map.of("g-p1-a", new PairLink("p1", "g-p1-a"), "g-p1-b", new PairLink("p1", "g-p1-b")));
         assertThat(driver.createOutputTopic("merger-test-merger-responses-by-pair-repartition", new StringDeserializer(),
                 new ByteArrayDeserializer()).readRecordsToList()).as("nor sent to the pair").isEmpty();
 
@@ -140,6 +144,61 @@ class MergerTopologyTest {
                 .setCreatedAt(tick()).build(), tick());
         assertThat(preferences.readRecordsToList()).singleElement().satisfies(r ->
                 assertThat(r.value().getChosen().getCritique().getCritiqueId()).isEqualTo("c1"));
+    }
+
+    @Test
+    void aWholeJudgmentLeftInTheByGenerationTopicByAnEarlierVersionStillLinksItsGeneration() {
+        // an earlier merger sent the whole judgment to each generation; a restarted merger reads what it left there
+        Judgment j = judgment("p1", Verdict.B, 0.9, true);
+        aiLabels.pipeInput(j.getPairId(), j, tick());
+        assertThat(preferences.readRecordsToList()).hasSize(1);
+        String gen = j.getPair().getB().getGenerationId();
+        driver.createInputTopic("merger-test-merger-by-generation-repartition", new StringSerializer(), serdes.<SpecificRecord>serializer())
+                .pipeInput(gen, j, tick());
+        assertThat(changelogKeys("merger-generation-links")).hasSize(1);
+
+        CritiqueAspect aspect = new CritiqueAspect(7, "fine");
+        critiques.pipeInput(gen, Critique.newBuilder().setCritiqueId("c1").setGenerationId(gen).setPromptId(j.getPair().getPromptId())
+                .setJudgeModel("judge-m").setInstructionFollowing(aspect).setCorrectness(aspect).setStyle(aspect)
+                .setCreatedAt(tick()).build(), tick());
+        assertThat(preferences.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(r.value().getChosen().getCritique().getCritiqueId()).isEqualTo("c1");
+            assertThat(r.value().getChosen().getResponse()).isEqualTo("answer b");
+            assertThat(r.value().getLabelVersion()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void storesLaidOutByAnEarlierVersionStillRead() {
+        // an earlier merger kept every judged pair twice: in merger-pairs and inside the judgment
+        Judgment j = judgment("p1", Verdict.B, 0.9, true);
+        driver.<String, Judgment>getKeyValueStore("merger-judgments").put("p1", j);
+        driver.<String, ComparisonPair>getKeyValueStore("merger-pairs").put("p1", j.getPair());
+        aiLabels.pipeInput(j.getPairId(), j, tick());
+        assertThat(preferences.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(r.value().getSource()).isEqualTo(PreferenceSource.AI);
+            assertThat(r.value().getChosen().getGenerationId()).isEqualTo("g-p1-b");
+        });
+        assertThat(changelogKeys("merger-judgments")).as("the old state's own write only: the AI label repeats the stored judgment")
+                .containsExactly("p1");
+    }
+
+    @Test
+    void anEscalationWithoutJudgmentKeepsItsPairAloneAndAJudgmentLaterTakesOver() {
+        Judgment j = judgment("p1", Verdict.B, 0.9, true);
+        escalations.pipeInput("p1", EscalationRequest.newBuilder().setEscalationId("esc-p1").setPairId("p1").setPair(j.getPair())
+                .setReason(EscalationReason.JUDGE_UNAVAILABLE).setPriority(1).setLabelsWanted(1).setJudgment(null)
+                .setCreatedAt(tick()).build(), tick());
+        assertThat(changelogKeys("merger-pairs")).containsExactly("p1");
+        label("l1", "p1", "ann-1", Choice.A);
+        assertThat(preferences.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(r.value().getSource()).isEqualTo(PreferenceSource.HUMAN);
+            assertThat(r.value().getChosen().getGenerationId()).isEqualTo("g-p1-a");
+            assertThat(r.value().getPrompt()).isEqualTo(j.getPair().getPrompt());
+        });
+        judged(j);
+        assertThat(changelogKeys("merger-judgments")).containsExactly("p1");
+        assertThat(preferences.readRecordsToList()).as("the human decision stands").isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.rlaif.merger.enrich;
 import dev.rlaif.schema.Critique;
 import dev.rlaif.schema.FeedbackKind;
 import dev.rlaif.schema.Judgment;
+import dev.rlaif.schema.PairLink;
 import dev.rlaif.schema.PairedResponse;
 import dev.rlaif.schema.RankedResponse;
 import dev.rlaif.schema.UserFeedback;
@@ -19,10 +20,12 @@ import java.util.List;
 
 /**
  * What is known about each single generation, keyed by generation id: its critique (from {@code critiques}), its
- * thumbs up/down counts (THUMBS feedback), and the pairs it belongs to (from judgments). Whenever that changes, the
+ * thumbs up/down counts (THUMBS feedback), and the pairs it belongs to ({@link PairLink}s the topology makes of each
+ * judgment, one per side; a whole {@link Judgment} written there by an earlier version is read the same way). Whenever that changes, the
  * generation's {@link RankedResponse} is sent to each of its pairs (keyed by pair id), so the pair merge can attach
  * it to the preference; a response with neither critique nor thumbs is not sent (the merge's default for a response it
- * has not heard of is the same), which spares most judged pairs two repartition writes and two merges. Stores:
+ * has not heard of is the same), which spares most judged pairs two repartition writes and two merges. The response
+ * text in a sent {@link RankedResponse} is not used: the merge takes each side's text from the pair. Stores:
  * {@value #GENERATIONS} (generation -> RankedResponse) and {@value #LINKS} (generation + pair / feedback ids seen).
  */
 public final class GenerationProcessor extends ContextualProcessor<String, SpecificRecord, String, RankedResponse> {
@@ -45,18 +48,28 @@ public final class GenerationProcessor extends ContextualProcessor<String, Speci
     @Override
     public void process(Record<String, SpecificRecord> record) {
         String gen = record.key();
+        if (record.value() instanceof PairLink l) {
+            if (!link(gen, l.getPairId())) {
+                return;
+            }
+            // only enriched responses are kept: a generation without one has nothing to send (the common case)
+            RankedResponse known = generations.get(gen);
+            if (known != null) {
+                context().forward(record.withKey(l.getPairId()).withValue(known));
+            }
+            return;
+        }
         RankedResponse known = generations.get(gen);
         RankedResponse.Builder r = known != null ? RankedResponse.newBuilder(known)
                 : RankedResponse.newBuilder().setGenerationId(gen).setResponse("").setCritique(null).setThumbsUp(0).setThumbsDown(0);
         List<String> targets;
         if (record.value() instanceof Judgment j) {
+            // written by a merger before PairLink (the whole judgment per side): read as the link it carries
             PairedResponse side = j.getPair().getA().getGenerationId().equals(gen) ? j.getPair().getA() : j.getPair().getB();
             r.setResponse(side.getResponse());
-            String link = gen + SEP + "p" + SEP + j.getPairId();
-            if (links.get(link) != null) {
+            if (!link(gen, j.getPairId())) {
                 return;
             }
-            links.put(link, "");
             targets = List.of(j.getPairId());
         } else if (record.value() instanceof UserFeedback f) {
             if (f.getKind() == FeedbackKind.PAIRWISE) {
@@ -98,6 +111,16 @@ public final class GenerationProcessor extends ContextualProcessor<String, Speci
      */
     static boolean enriches(RankedResponse r) {
         return r.getCritique() != null || r.getThumbsUp() > 0 || r.getThumbsDown() > 0;
+    }
+
+    /** Records that {@code gen} belongs to {@code pairId}; false when it already was (a repeated judgment). */
+    private boolean link(String gen, String pairId) {
+        String link = gen + SEP + "p" + SEP + pairId;
+        if (links.get(link) != null) {
+            return false;
+        }
+        links.put(link, "");
+        return true;
     }
 
     private List<String> pairsOf(String gen) {

@@ -96,11 +96,13 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
             }
             case ESCALATION -> {
                 EscalationRequest e = (EscalationRequest) record.value();
-                if (pairs.get(pairId) == null) {
-                    pairs.put(pairId, e.getPair());
+                known = judgments.get(pairId);
+                if (known == null && e.getJudgment() != null) {
+                    known = e.getJudgment();
+                    judgments.put(pairId, known);
                 }
-                if (e.getJudgment() != null && judgments.get(pairId) == null) {
-                    judgments.put(pairId, e.getJudgment());
+                if (known == null && pairs.get(pairId) == null) {
+                    pairs.put(pairId, e.getPair()); // the pair alone: no judgment carries it yet
                 }
                 changed = e.getLabelsWanted() > s.labelsWanted;
                 s.labelsWanted = Math.max(s.labelsWanted, e.getLabelsWanted());
@@ -172,33 +174,37 @@ public final class PairMergeProcessor extends ContextualProcessor<String, Specif
     }
 
     /**
-     * Keeps a judgment and its pair. The router forwards the judgment it read as the AI label, so the second arrival
-     * usually finds the same record stored: then nothing is written (two store writes and two changelog records
-     * fewer per pair). Returns the judgment now stored under the pair id, whose pair is the one stored in
-     * {@value #PAIRS}: either it was just written with it, or an equal judgment was, with an equal pair (an escalation
-     * writes a pair only where none is stored, and {@code keepJudgment} overwrites it).
+     * Keeps a judgment, and with it its pair: a pair is stored once, inside its judgment in {@value #JUDGMENTS};
+     * {@value #PAIRS} holds only the pairs of escalations that came without a judgment (and, from mergers before
+     * this rule, a copy of every judged pair, never read while the judgment is there). The router forwards the
+     * judgment it read as the AI label, so the second arrival usually finds the same record stored: then nothing is
+     * written. Returns the judgment now stored under the pair id.
      */
     private Judgment keepJudgment(Judgment j) {
         if (j.equals(judgments.get(j.getPairId()))) {
             return j;
         }
         judgments.put(j.getPairId(), j);
-        pairs.put(j.getPairId(), j.getPair());
         return j;
+    }
+
+    /** The pair's content: the stored judgment's pair, else a pair an escalation brought alone, else null. */
+    private ComparisonPair pairOf(String pairId, Judgment stored) {
+        return stored != null ? stored.getPair() : pairs.get(pairId);
     }
 
     /**
      * Emits what changed; true when it changed {@code s} (a new version or rationale recorded in it). {@code known},
-     * when not null, is the judgment stored for the pair (with its pair), so neither is read back and decoded again.
+     * when not null, is the judgment stored for the pair (with its pair), so it is not read back and decoded again.
      */
     private boolean emit(String pairId, PairState s, long time, Judgment known) {
-        ComparisonPair pair = known != null ? known.getPair() : pairs.get(pairId);
+        Judgment j = known != null ? known : judgments.get(pairId);
+        ComparisonPair pair = pairOf(pairId, j);
         if (pair == null) {
             return false; // content not known yet: decided when the judgment or escalation arrives
         }
         int version = s.version;
         String star = s.starFingerprint;
-        Judgment j = known != null ? known : judgments.get(pairId);
         RankedResponse ra = responses.get(responseKey(pairId, pair.getA().getGenerationId()));
         RankedResponse rb = responses.get(responseKey(pairId, pair.getB().getGenerationId()));
         AnnotatorModel m = config.reliabilityMinLabels() > 0 ? currentModel() : null;
