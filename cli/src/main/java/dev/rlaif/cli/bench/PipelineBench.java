@@ -196,6 +196,7 @@ public final class PipelineBench implements Callable<Integer> {
                     floorTopics.add(new NewTopic(t, settings.partitions(), settings.replicationFactor()));
                 }
                 admin.createTopics(floorTopics).all().get(30, TimeUnit.SECONDS);
+                TopicAdmin.awaitServed(admin, floorTopics.stream().map(NewTopic::name).toList());
             }
             Phase single = singleHop(settings, "p0-");
             Phase chain = chainFloor(settings, "p1-");
