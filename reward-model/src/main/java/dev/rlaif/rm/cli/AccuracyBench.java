@@ -265,6 +265,10 @@ public final class AccuracyBench implements Callable<Integer> {
                     PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
                     PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
                     String vsDefault = "";
+                    PairedComparison mlpBow = PairedComparison.of(cv.mlpOnly(), bowCv);
+                    String mlpVs = String.format("MLP heads alone (= --bow-buckets 0) against the baseline p = %.4f", mlpBow.pValue());
+                    ((List<Double>) vj.computeIfAbsent("cv_mlp_only_accuracy_by_seed", k -> new ArrayList<Double>())).add(round(mlp.accuracy()));
+                    ((List<Double>) vj.computeIfAbsent("cv_mlp_only_mcnemar_p_by_seed", k -> new ArrayList<Double>())).add(round(mlpBow.pValue()));
                     if (defaultBySeed[s] == null) {
                         defaultBySeed[s] = cv.model();
                     } else {
@@ -272,9 +276,13 @@ public final class AccuracyBench implements Callable<Integer> {
                         vsDefault = String.format("; against the default: right on %d pairs it misses, wrong on %d it gets (p = %.4f)",
                                 pd.onlyA(), pd.onlyB(), pd.pValue());
                         ((List<Double>) vj.computeIfAbsent("cv_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pd.pValue()));
+                        PairedComparison pm = PairedComparison.of(cv.mlpOnly(), defaultBySeed[s]);
+                        mlpVs += String.format(", against the default p = %.4f", pm.pValue());
+                        ((List<Double>) vj.computeIfAbsent("cv_mlp_only_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pm.pValue()));
                     }
                     stdout.printf("[%s] %d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f; against the baseline: right on %d pairs it misses, wrong on %d it gets (McNemar p = %.4f)%s%n",
                             v.label(), folds, cfg.seed(), m.accuracy(), m.ece(), mlp.accuracy(), pc.onlyA(), pc.onlyB(), pc.pValue(), vsDefault);
+                    stdout.printf("[%s]   %s%n", v.label(), mlpVs);
                     stdout.flush();
                     double[] sum = sums.get(v.label());
                     sum[0] += m.accuracy();
