@@ -76,6 +76,9 @@ public final class AccuracyBench implements Callable<Integer> {
     @Option(names = "--compare-fused", description = "Also measure the late-fusion model train writes (--fusion) over a concatenated encoder: "
             + "ENC[/CONTEXT][:HEADS], e.g. e5-small+bge-small (heads: --heads per encoder), e5-small+bge-small/user-turns:16 (repeatable).")
     List<String> compareFused = new ArrayList<>();
+    @Option(names = "--pair-against", description = "Also pair every later variant (whole model and MLP heads alone) against this variant's "
+            + "whole model, by its label, e.g. \"encoder e5-small+bge-small\" (McNemar, same folds and seed).")
+    String pairAgainst;
     @Option(names = "--compare-relation", description = "Also measure the model with the other setting of --relation (the prompt-response cosine feature).")
     boolean compareRelation;
     @Option(names = "--compare-tuned", description = "Also measure the model with its head's setting chosen by nested CV: in every outer "
@@ -238,6 +241,7 @@ public final class AccuracyBench implements Callable<Integer> {
             for (int s = 0; s < seeds; s++) {
                 // plain CV predictions per encoder at this seed, shared by the variants that need them (late fusion)
                 Map<String, Predictions> plain = new LinkedHashMap<>();
+                double[] reference = null;
                 for (Variant v : variants) {
                     Encoded e = encoded.get(v.features());
                     Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
@@ -282,6 +286,16 @@ public final class AccuracyBench implements Callable<Integer> {
                     }
                     stdout.printf("[%s] %d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f; against the baseline: right on %d pairs it misses, wrong on %d it gets (McNemar p = %.4f)%s%n",
                             v.label(), folds, cfg.seed(), m.accuracy(), m.ece(), mlp.accuracy(), pc.onlyA(), pc.onlyB(), pc.pValue(), vsDefault);
+                    if (reference != null) {
+                        PairedComparison rm = PairedComparison.of(cv.model(), reference);
+                        PairedComparison rq = PairedComparison.of(cv.mlpOnly(), reference);
+                        mlpVs += String.format("; against %s: model p = %.4f, MLP heads alone p = %.4f", pairAgainst, rm.pValue(), rq.pValue());
+                        ((List<Double>) vj.computeIfAbsent("cv_vs_reference_p_by_seed", k -> new ArrayList<Double>())).add(round(rm.pValue()));
+                        ((List<Double>) vj.computeIfAbsent("cv_mlp_only_vs_reference_p_by_seed", k -> new ArrayList<Double>())).add(round(rq.pValue()));
+                    }
+                    if (v.label().equals(pairAgainst)) {
+                        reference = cv.model();
+                    }
                     stdout.printf("[%s]   %s%n", v.label(), mlpVs);
                     stdout.flush();
                     double[] sum = sums.get(v.label());
