@@ -73,6 +73,12 @@ public final class AccuracyBench implements Callable<Integer> {
     List<String> compareFusion = new ArrayList<>();
     @Option(names = "--compare-fusion-mlp", description = "As --compare-fusion, the encoders' MLP heads alone (their bag-of-words heads left out) (repeatable; CV only).")
     List<String> compareFusionMlp = new ArrayList<>();
+    @Option(names = "--compare-fused", description = "Also measure the late-fusion model train writes (--fusion) over a concatenated encoder: "
+            + "ENC[/CONTEXT][:HEADS], e.g. e5-small+bge-small (heads: --heads per encoder), e5-small+bge-small/user-turns:16 (repeatable).")
+    List<String> compareFused = new ArrayList<>();
+    @Option(names = "--pair-against", description = "Also pair every later variant (whole model and MLP heads alone) against this variant's "
+            + "whole model, by its label, e.g. \"encoder e5-small+bge-small\" (McNemar, same folds and seed).")
+    String pairAgainst;
     @Option(names = "--compare-relation", description = "Also measure the model with the other setting of --relation (the prompt-response cosine feature).")
     boolean compareRelation;
     @Option(names = "--compare-tuned", description = "Also measure the model with its head's setting chosen by nested CV: in every outer "
@@ -95,18 +101,23 @@ public final class AccuracyBench implements Callable<Integer> {
     static final int INNER_FOLDS = 3;
 
     /** One model measured: the default, or the default with another encoder or training switch. */
-    private record Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned, boolean relation) {
-        Variant(String label, String encoder, TrainConfig config) {
-            this(label, encoder, config, List.of(), false, false);
+    private record Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned, boolean relation,
+                           String context) {
+        Variant(String label, String encoder, TrainConfig config, List<String> fuse, boolean tuned, boolean relation) {
+            this(label, encoder, config, fuse, tuned, relation, null);
         }
 
-        /** Key of its features: the encoder, and whether the relation feature is in the vector. */
+        /** Key of its features: the encoder, whether the relation feature is in the vector, and the prompt context. */
         String features() {
-            return features(encoder, relation);
+            return features(encoder, relation, context);
         }
 
         static String features(String encoder, boolean relation) {
-            return relation ? encoder + " (relation)" : encoder;
+            return features(encoder, relation, null);
+        }
+
+        static String features(String encoder, boolean relation, String context) {
+            return (relation ? encoder + " (relation)" : encoder) + (context == null ? "" : " [" + context + "]");
         }
 
         /** CV only: late fusion and nested tuning have no held-out or out-of-domain figures. */
@@ -152,6 +163,9 @@ public final class AccuracyBench implements Callable<Integer> {
         for (String f : compareFusionMlp) {
             variants.add(fusion("fusion-mlp ", f, base));
         }
+        for (String f : compareFused) {
+            variants.add(fused(f, base));
+        }
         List<TrainConfig> grid = compareTuned ? grid(base, withoutBowAxis(tuneGrid)) : List.of();
         List<Boolean> bowChoices = compareTuned ? bowAxis(tuneGrid) : List.of(true);
         if (compareTuned) {
@@ -163,7 +177,7 @@ public final class AccuracyBench implements Callable<Integer> {
         Map<String, Variant> toEncode = new LinkedHashMap<>();
         for (Variant v : variants) {
             for (String e : v.fuse().isEmpty() ? List.of(v.encoder()) : v.fuse()) {
-                toEncode.putIfAbsent(Variant.features(e, v.relation()), new Variant(e, e, base, List.of(), false, v.relation()));
+                toEncode.putIfAbsent(Variant.features(e, v.relation(), v.context()), new Variant(e, e, base, List.of(), false, v.relation(), v.context()));
             }
         }
         Map<String, EmbeddingCache> caches = new LinkedHashMap<>();
@@ -178,7 +192,7 @@ public final class AccuracyBench implements Callable<Integer> {
                     }
                     FeatureSpec sp = model.spec(enc);
                     FeatureExtractor fx = new FeatureExtractor(enc, new FeatureSpec(sp.encoderId(), sp.embeddingDim(), sp.lexicalBuckets(),
-                            sp.critique(), sp.joint(), sp.bowBuckets(), v.relation()));
+                            sp.critique(), sp.joint(), sp.bowBuckets(), v.relation(), v.context() == null ? sp.promptContext() : v.context()));
                     long t0 = System.nanoTime();
                     List<PairFeatures> feats;
                     try (ProgressBar bar = Bars.of("encode " + v.encoder(), all.size())) {
@@ -188,8 +202,8 @@ public final class AccuracyBench implements Callable<Integer> {
                     for (List<LabeledPair> o : oodPairs) {
                         ood.add(ModelTraining.featurize(fx, o, k -> { }));
                     }
-                    stdout.printf("encoder %s (%s): features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
-                            v.encoder(), enc.id(), fx.spec().dimension(), fx.spec().bowBuckets(), (System.nanoTime() - t0) / 1e9, enc.size());
+                    stdout.printf("encoder %s (%s), prompt context %s: features %d dims + bag-of-words head %d buckets, encoded in %.1f s (%d cached texts)%n",
+                            v.encoder(), enc.id(), fx.spec().promptContext(), fx.spec().dimension(), fx.spec().bowBuckets(), (System.nanoTime() - t0) / 1e9, enc.size());
                     encoded.put(v.features(), new Encoded(fx, feats, ood));
                 }
             }
@@ -227,6 +241,7 @@ public final class AccuracyBench implements Callable<Integer> {
             for (int s = 0; s < seeds; s++) {
                 // plain CV predictions per encoder at this seed, shared by the variants that need them (late fusion)
                 Map<String, Predictions> plain = new LinkedHashMap<>();
+                double[] reference = null;
                 for (Variant v : variants) {
                     Encoded e = encoded.get(v.features());
                     Map<String, Object> vj = (Map<String, Object>) byVariant.get(v.label());
@@ -236,16 +251,16 @@ public final class AccuracyBench implements Callable<Integer> {
                         List<Predictions> parts = new ArrayList<>();
                         for (String part : v.fuse()) {
                             Encoded pe = encoded.get(Variant.features(part, v.relation()));
-                            parts.add(plain.computeIfAbsent(Variant.features(part, v.relation()), k -> crossValidate(cfg, pe.feats(), dev, pe.fx().spec())));
+                            parts.add(plain.computeIfAbsent(Variant.features(part, v.relation()), k -> crossValidate(cfg, pe.feats(), dev, pe.fx())));
                         }
                         cv = Predictions.mean(parts);
                         if (v.label().startsWith("fusion-mlp ")) {
                             cv = new Predictions(cv.mlpOnly(), cv.mlpOnly());
                         }
                     } else if (v.tuned()) {
-                        cv = crossValidateTuned(cfg, grid, bowChoices, e.feats(), dev, e.fx().spec(), vj);
+                        cv = crossValidateTuned(cfg, grid, bowChoices, e.feats(), dev, e.fx(), vj);
                     } else {
-                        cv = crossValidate(cfg, e.feats(), dev, e.fx().spec());
+                        cv = crossValidate(cfg, e.feats(), dev, e.fx());
                         if (v.config().equals(base)) {
                             plain.putIfAbsent(v.features(), cv);
                         }
@@ -254,6 +269,10 @@ public final class AccuracyBench implements Callable<Integer> {
                     PairwiseMetrics mlp = PairwiseMetrics.of(cv.mlpOnly());
                     PairedComparison pc = PairedComparison.of(cv.model(), bowCv);
                     String vsDefault = "";
+                    PairedComparison mlpBow = PairedComparison.of(cv.mlpOnly(), bowCv);
+                    String mlpVs = String.format("MLP heads alone (= --bow-buckets 0) against the baseline p = %.4f", mlpBow.pValue());
+                    ((List<Double>) vj.computeIfAbsent("cv_mlp_only_accuracy_by_seed", k -> new ArrayList<Double>())).add(round(mlp.accuracy()));
+                    ((List<Double>) vj.computeIfAbsent("cv_mlp_only_mcnemar_p_by_seed", k -> new ArrayList<Double>())).add(round(mlpBow.pValue()));
                     if (defaultBySeed[s] == null) {
                         defaultBySeed[s] = cv.model();
                     } else {
@@ -261,9 +280,23 @@ public final class AccuracyBench implements Callable<Integer> {
                         vsDefault = String.format("; against the default: right on %d pairs it misses, wrong on %d it gets (p = %.4f)",
                                 pd.onlyA(), pd.onlyB(), pd.pValue());
                         ((List<Double>) vj.computeIfAbsent("cv_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pd.pValue()));
+                        PairedComparison pm = PairedComparison.of(cv.mlpOnly(), defaultBySeed[s]);
+                        mlpVs += String.format(", against the default p = %.4f", pm.pValue());
+                        ((List<Double>) vj.computeIfAbsent("cv_mlp_only_vs_default_p_by_seed", k -> new ArrayList<Double>())).add(round(pm.pValue()));
                     }
                     stdout.printf("[%s] %d-fold CV (seed %d): model %.4f (ECE %.4f), MLP heads alone %.4f; against the baseline: right on %d pairs it misses, wrong on %d it gets (McNemar p = %.4f)%s%n",
                             v.label(), folds, cfg.seed(), m.accuracy(), m.ece(), mlp.accuracy(), pc.onlyA(), pc.onlyB(), pc.pValue(), vsDefault);
+                    if (reference != null) {
+                        PairedComparison rm = PairedComparison.of(cv.model(), reference);
+                        PairedComparison rq = PairedComparison.of(cv.mlpOnly(), reference);
+                        mlpVs += String.format("; against %s: model p = %.4f, MLP heads alone p = %.4f", pairAgainst, rm.pValue(), rq.pValue());
+                        ((List<Double>) vj.computeIfAbsent("cv_vs_reference_p_by_seed", k -> new ArrayList<Double>())).add(round(rm.pValue()));
+                        ((List<Double>) vj.computeIfAbsent("cv_mlp_only_vs_reference_p_by_seed", k -> new ArrayList<Double>())).add(round(rq.pValue()));
+                    }
+                    if (v.label().equals(pairAgainst)) {
+                        reference = cv.model();
+                    }
+                    stdout.printf("[%s]   %s%n", v.label(), mlpVs);
                     stdout.flush();
                     double[] sum = sums.get(v.label());
                     sum[0] += m.accuracy();
@@ -303,7 +336,7 @@ public final class AccuracyBench implements Callable<Integer> {
                 sw.put("all", plain.withMargin(0.5).withSmoothing(0.1).withFlip(0.1));
                 Map<String, Double> ab = new LinkedHashMap<>();
                 for (var v : sw.entrySet()) {
-                    Predictions res = crossValidate(base.withSwitches(v.getValue()), e.feats(), dev, e.fx().spec());
+                    Predictions res = crossValidate(base.withSwitches(v.getValue()), e.feats(), dev, e.fx());
                     double acc = PairwiseMetrics.of(res.model()).accuracy();
                     stdout.printf("loss %-9s %d-fold CV accuracy %.4f (MLP heads alone %.4f)%n", v.getKey(), folds, acc,
                             PairwiseMetrics.of(res.mlpOnly()).accuracy());
@@ -322,7 +355,7 @@ public final class AccuracyBench implements Callable<Integer> {
     private void heldOut(Variant v, Encoded e, List<LabeledPair> all, List<Integer> dev, List<Integer> held, Map<String, Object> vj) {
         List<PairFeatures> devF = dev.stream().map(e.feats()::get).toList();
         List<PairFeatures> heldF = held.stream().map(e.feats()::get).toList();
-        EnsembleTrainer.Result r = trainer(v.config(), heldF).train(devF, e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
+        EnsembleTrainer.Result r = trainer(v.config(), e.fx(), heldF).train(devF, e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
         double[] pModel = ModelTraining.pChosen(r.weights(), heldF);
         PairwiseMetrics m = PairwiseMetrics.of(pModel);
         PairwiseMetrics mlp = PairwiseMetrics.of(ModelTraining.pChosen(r.weights().withBow(null), heldF));
@@ -348,7 +381,7 @@ public final class AccuracyBench implements Callable<Integer> {
     /** Trained on every pair of the main file, measured on another file's pairs, beside the baseline trained alike. */
     private void outOfDomain(Variant v, Encoded e, List<LabeledPair> all, List<LabeledPair> ood, List<PairFeatures> oodF, Path f,
                              Map<String, Object> vj) {
-        EnsembleTrainer.Result r = trainer(v.config(), oodF).train(e.feats(), e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
+        EnsembleTrainer.Result r = trainer(v.config(), e.fx(), oodF).train(e.feats(), e.fx().spec(), null, EnsembleTrainer.Progress.NONE);
         double[] pModel = ModelTraining.pChosen(r.weights(), oodF);
         BowBaseline bow = BowBaseline.train(all);
         double[] pBow = ood.stream().mapToDouble(bow::pChosen).toArray();
@@ -370,8 +403,8 @@ public final class AccuracyBench implements Callable<Integer> {
     }
 
     /** With MetaRM, the pairs a model is measured on are its shifted samples (their responses only, unlabeled). */
-    private static EnsembleTrainer trainer(TrainConfig cfg, List<PairFeatures> measuredOn) {
-        EnsembleTrainer t = new EnsembleTrainer(cfg);
+    private static EnsembleTrainer trainer(TrainConfig cfg, FeatureExtractor fx, List<PairFeatures> measuredOn) {
+        EnsembleTrainer t = EnsembleTrainer.of(cfg, fx.spec(), fx.partDimensions());
         return cfg.metaRm() > 0 ? t.withShifted(measuredOn) : t;
     }
 
@@ -401,6 +434,32 @@ public final class AccuracyBench implements Callable<Integer> {
         return new Variant(prefix + f, parts.get(0), base, parts, false, model.relation);
     }
 
+    /**
+     * {@code --compare-fused ENC[/CONTEXT][:HEADS]}: the model {@code train --encoder ENC --fusion} writes, with the
+     * prompt context CONTEXT (default: the run's) and HEADS heads in all (default: {@code --heads} per encoder part).
+     */
+    private Variant fused(String f, TrainConfig base) {
+        String enc = f;
+        Integer heads = null;
+        String context = null;
+        int colon = enc.lastIndexOf(':');
+        if (colon >= 0) {
+            heads = Integer.parseInt(enc.substring(colon + 1));
+            enc = enc.substring(0, colon);
+        }
+        int slash = enc.indexOf('/');
+        if (slash >= 0) {
+            context = enc.substring(slash + 1);
+            enc = enc.substring(0, slash);
+        }
+        int parts = enc.split("\\+").length;
+        if (parts < 2) {
+            throw new IllegalArgumentException("--compare-fused needs a concatenated encoder such as e5-small+bge-small: " + f);
+        }
+        return new Variant("fused " + f, enc, base.withFusion(true).withHeads(heads != null ? heads : base.heads() * parts), List.of(), false,
+                model.relation, context);
+    }
+
     /** The head settings of a grid such as {@code hidden=32,64;epochs=6,12}: every combination, over {@code base}. */
     static List<TrainConfig> grid(TrainConfig base, String spec) {
         List<TrainConfig> out = new ArrayList<>(List.of(base));
@@ -418,15 +477,15 @@ public final class AccuracyBench implements Callable<Integer> {
                     String x = val.trim();
                     next.add(switch (kv[0].trim()) {
                         case "hidden" -> new TrainConfig(c.heads(), Integer.parseInt(x), c.epochs(), c.batch(), c.lr(), c.weightDecay(), c.dropout(),
-                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm(), c.fusion());
                         case "epochs" -> c.withEpochs(Integer.parseInt(x));
                         case "heads" -> c.withHeads(Integer.parseInt(x));
                         case "lr" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), Float.parseFloat(x), c.weightDecay(), c.dropout(),
-                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm(), c.fusion());
                         case "weight-decay" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), c.lr(), Float.parseFloat(x), c.dropout(),
-                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm(), c.fusion());
                         case "dropout" -> new TrainConfig(c.heads(), c.hidden(), c.epochs(), c.batch(), c.lr(), c.weightDecay(), Float.parseFloat(x),
-                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm());
+                                c.bootstrap(), c.seed(), c.switches(), c.wide(), c.calibrate(), c.contrastive(), c.metaRm(), c.fusion());
                         default -> throw new IllegalArgumentException("--tune-grid: unknown key " + kv[0]
                                 + " (hidden, epochs, heads, lr, weight-decay, dropout)");
                     });
@@ -478,7 +537,8 @@ public final class AccuracyBench implements Callable<Integer> {
      */
     @SuppressWarnings("unchecked")
     private Predictions crossValidateTuned(TrainConfig cfg, List<TrainConfig> grid, List<Boolean> bowChoices, List<PairFeatures> feats,
-                                           List<Integer> dev, FeatureSpec spec, Map<String, Object> vj) {
+                                           List<Integer> dev, FeatureExtractor fx, Map<String, Object> vj) {
+        FeatureSpec spec = fx.spec();
         double[] model = new double[dev.size()];
         double[] mlpOnly = new double[dev.size()];
         List<String> chosen = new ArrayList<>();
@@ -500,7 +560,7 @@ public final class AccuracyBench implements Callable<Integer> {
                     for (int j : train) {
                         (innerFoldOf[j] == i ? ev : tr).add(feats.get(dev.get(j)));
                     }
-                    EnsembleTrainer.Result r = new EnsembleTrainer(g.withSeed(cfg.seed() + 100L * k + i))
+                    EnsembleTrainer.Result r = EnsembleTrainer.of(g.withSeed(cfg.seed() + 100L * k + i), spec, fx.partDimensions())
                             .train(tr, spec, null, EnsembleTrainer.Progress.NONE);
                     for (double p : ModelTraining.pChosen(r.weights(), ev)) {
                         inner.add(p);
@@ -523,7 +583,7 @@ public final class AccuracyBench implements Callable<Integer> {
             stdout.printf("  [tuned] outer fold %d: chose %s (inner CV %.4f)%n", k, what, bestAcc);
             List<PairFeatures> tr = train.stream().map(j -> feats.get(dev.get(j))).toList();
             List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
-            EnsembleTrainer.Result r = new EnsembleTrainer(best.withSeed(cfg.seed() + k)).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+            EnsembleTrainer.Result r = EnsembleTrainer.of(best.withSeed(cfg.seed() + k), spec, fx.partDimensions()).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
             double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
             double[] p = bestBow ? ModelTraining.pChosen(r.weights(), teF) : q;
             for (int t = 0; t < te.size(); t++) {
@@ -536,7 +596,8 @@ public final class AccuracyBench implements Callable<Integer> {
     }
 
     /** Folds by prompt hash over the development part ({@link PairFiles#fold}). */
-    private Predictions crossValidate(TrainConfig cfg, List<PairFeatures> feats, List<Integer> dev, FeatureSpec spec) {
+    private Predictions crossValidate(TrainConfig cfg, List<PairFeatures> feats, List<Integer> dev, FeatureExtractor fx) {
+        FeatureSpec spec = fx.spec();
         double[] model = new double[dev.size()];
         double[] mlpOnly = new double[dev.size()];
         for (int k = 0; k < folds; k++) {
@@ -550,7 +611,7 @@ public final class AccuracyBench implements Callable<Integer> {
                 }
             }
             List<PairFeatures> teF = te.stream().map(j -> feats.get(dev.get(j))).toList();
-            EnsembleTrainer.Result r = trainer(cfg.withSeed(cfg.seed() + k), teF).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
+            EnsembleTrainer.Result r = trainer(cfg.withSeed(cfg.seed() + k), fx, teF).train(tr, spec, null, EnsembleTrainer.Progress.NONE);
             double[] p = ModelTraining.pChosen(r.weights(), teF);
             double[] q = ModelTraining.pChosen(r.weights().withBow(null), teF);
             for (int t = 0; t < te.size(); t++) {

@@ -47,15 +47,21 @@ final class ModelOptions {
     double contrastive;
     @Option(names = "--meta-rm", defaultValue = "0", description = "MetaRM inner step size (0 = off); needs shifted samples.")
     double metaRm;
+    @Option(names = "--fusion", description = "Late fusion in one model: with a concatenated encoder (e.g. e5-small+bge-small), head h sees only "
+            + "encoder h mod parts's share of the features (plus lengths and lexical features); --heads must be a multiple of the parts.")
+    boolean fusion;
+    @Option(names = "--prompt-context", defaultValue = "last-turn", description = "The prompt text of the prompt x response block: last-turn "
+            + "(the last user turn), user-turns (every user turn) or dialogue (the whole dialogue), the last 256 words (default ${DEFAULT-VALUE}).")
+    String promptContext;
     @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, e5-small, static-bge-small, static-minilm (static embeddings distilled from those models: fast, less accurate), several joined by +, or hashing-N (tests).")
     String encoder;
 
     TrainConfig config(boolean wide) {
         return new TrainConfig(heads, hidden, epochs, 64, lr, weightDecay, dropout, bootstrap, seed,
-                new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate, contrastive, metaRm);
+                new LossSwitches(margin, smoothing, 0.3, flip, false), wide, calibrate, contrastive, metaRm, fusion);
     }
 
     FeatureSpec spec(TextEncoder enc) {
-        return new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets, relation);
+        return new FeatureSpec(enc.id(), enc.dimension(), lexicalBuckets, true, joint, bowBuckets, relation, promptContext);
     }
 }

@@ -79,7 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
                 trainF = ModelTraining.featurize(fx, train, bar::stepBy);
                 heldF = ModelTraining.featurize(fx, held, bar::stepBy);
             }
-            EnsembleTrainer trainer = new EnsembleTrainer(cfg);
+            EnsembleTrainer trainer = EnsembleTrainer.of(cfg, fx.spec(), fx.partDimensions());
             if (shiftedData != null) {
                 trainer = trainer.withShifted(ModelTraining.featurize(fx, PairFiles.read(shiftedData, null), k -> { }));
             }

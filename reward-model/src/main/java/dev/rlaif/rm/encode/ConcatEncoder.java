@@ -34,6 +34,11 @@ public final class ConcatEncoder implements TextEncoder, AutoCloseable {
     }
 
     @Override
+    public int[] partDimensions() {
+        return parts.stream().mapToInt(TextEncoder::dimension).toArray();
+    }
+
+    @Override
     public List<float[]> encode(List<String> texts) {
         List<List<float[]>> each = new ArrayList<>(parts.size());
         for (TextEncoder p : parts) {

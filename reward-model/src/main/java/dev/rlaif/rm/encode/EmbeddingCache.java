@@ -97,6 +97,11 @@ public final class EmbeddingCache implements TextEncoder, AutoCloseable {
         return delegate.dimension();
     }
 
+    @Override
+    public int[] partDimensions() {
+        return delegate.partDimensions();
+    }
+
     public int size() {
         return memory.size();
     }

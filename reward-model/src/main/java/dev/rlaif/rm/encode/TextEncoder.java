@@ -12,4 +12,13 @@ public interface TextEncoder {
 
     /** One vector per text, in order. */
     List<float[]> encode(List<String> texts);
+
+    /**
+     * The sizes of the encoders whose vectors lie side by side in this one's ({@link ConcatEncoder}), in order;
+     * one part, the whole vector, for a single encoder. Late fusion ({@code TrainConfig.fusion}) gives each head
+     * one part.
+     */
+    default int[] partDimensions() {
+        return new int[] {dimension()};
+    }
 }

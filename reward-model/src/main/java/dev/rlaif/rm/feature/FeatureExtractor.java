@@ -57,13 +57,18 @@ public final class FeatureExtractor {
         return spec;
     }
 
+    /** The sizes of the encoder's parts ({@link TextEncoder#partDimensions()}): what late fusion splits the heads by. */
+    public int[] partDimensions() {
+        return encoder.partDimensions();
+    }
+
     public List<float[]> features(List<ScoringInput> inputs) {
         int n = inputs.size();
         int e = spec.embeddingDim();
         List<String> texts = new ArrayList<>(3 * n);
         for (ScoringInput in : inputs) {
             texts.add(nullToEmpty(in.response()));
-            texts.add(lastUserTurn(in.prompt()));
+            texts.add(promptText(in.prompt()));
             if (spec.joint()) {
                 texts.add(lastUserTurn(in.prompt()) + "\n" + nullToEmpty(in.response()));
             }
@@ -141,6 +146,44 @@ public final class FeatureExtractor {
         x[o + 2] = (float) Math.log1p(lines);
         x[o + 3] = ends == 0 ? 0f : (float) questions / ends;
         x[o + 4] = (float) Math.log((1.0 + words) / (1.0 + promptWords));
+    }
+
+    /**
+     * The prompt's text encoded for the prompt x response block, as the spec's {@link FeatureSpec#promptContext()}
+     * says: the last user turn, every user turn, or the whole dialogue (the last two: the last
+     * {@value FeatureSpec#CONTEXT_WORDS} words, what the encoders read; in HH-RLHF the harm of an answer often
+     * depends on earlier turns, e.g. "how do I do that?").
+     */
+    public String promptText(List<ChatMessage> prompt) {
+        return promptText(prompt, spec.promptContext());
+    }
+
+    /** The prompt's text for the prompt x response block under a {@link FeatureSpec#promptContext()}. */
+    public static String promptText(List<ChatMessage> prompt, String context) {
+        if (context.equals(FeatureSpec.LAST_TURN) || prompt == null || prompt.isEmpty()) {
+            return lastUserTurn(prompt);
+        }
+        boolean dialogue = context.equals(FeatureSpec.DIALOGUE);
+        StringBuilder sb = new StringBuilder();
+        for (ChatMessage m : prompt) {
+            boolean user = "user".equalsIgnoreCase(m.getRole()) || "human".equalsIgnoreCase(m.getRole());
+            if (!user && !dialogue) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            if (dialogue) {
+                sb.append(user ? "User" : "assistant".equalsIgnoreCase(m.getRole()) ? "Assistant" : nullToEmpty(m.getRole())).append(": ");
+            }
+            sb.append(nullToEmpty(m.getContent()));
+        }
+        if (sb.length() == 0) {
+            return lastUserTurn(prompt);
+        }
+        String[] words = sb.toString().trim().split("\\s+");
+        return words.length <= FeatureSpec.CONTEXT_WORDS ? sb.toString()
+                : String.join(" ", java.util.Arrays.copyOfRange(words, words.length - FeatureSpec.CONTEXT_WORDS, words.length));
     }
 
     /** The last user turn of the prompt (the whole transcript's last turn when no role says user). */

@@ -82,14 +82,37 @@ public final class EnsembleTrainer {
 
     private final TrainConfig config;
     private final List<PairFeatures> shifted;
+    /** Late fusion: per head group, the input columns its heads see ({@link FusionGroups}); null = all columns. */
+    private final int[][] groups;
 
     public EnsembleTrainer(TrainConfig config) {
-        this(config, List.of());
+        this(config, List.of(), null);
     }
 
-    private EnsembleTrainer(TrainConfig config, List<PairFeatures> shifted) {
+    private EnsembleTrainer(TrainConfig config, List<PairFeatures> shifted, int[][] groups) {
         this.config = config;
         this.shifted = shifted;
+        this.groups = groups;
+    }
+
+    /**
+     * The trainer for a config, with its fusion groups when the config asks for late fusion
+     * ({@link TrainConfig#fusion()}): computed from the feature layout and the encoder's parts.
+     *
+     * @param partDims the encoder's parts' sizes ({@link dev.rlaif.rm.encode.TextEncoder#partDimensions()})
+     */
+    public static EnsembleTrainer of(TrainConfig config, FeatureSpec spec, int[] partDims) {
+        EnsembleTrainer t = new EnsembleTrainer(config);
+        return config.fusion() ? t.withFusionGroups(FusionGroups.columns(spec, partDims)) : t;
+    }
+
+    /** The same trainer whose head h sees only the columns {@code columns[h % columns.length]} (late fusion). */
+    public EnsembleTrainer withFusionGroups(int[][] columns) {
+        if (config.heads() % columns.length != 0) {
+            throw new IllegalArgumentException("late fusion over " + columns.length + " encoders needs a multiple of "
+                    + columns.length + " heads, not " + config.heads());
+        }
+        return new EnsembleTrainer(config, shifted, columns);
     }
 
     /**
@@ -98,7 +121,7 @@ public final class EnsembleTrainer {
      * current generations or the pairs of another domain.
      */
     public EnsembleTrainer withShifted(List<PairFeatures> samples) {
-        return new EnsembleTrainer(config, List.copyOf(samples));
+        return new EnsembleTrainer(config, List.copyOf(samples), groups);
     }
 
     /** Optimiser steps a call to {@link #train} makes for {@code n} pairs (for progress bars). */
@@ -137,7 +160,7 @@ public final class EnsembleTrainer {
         for (int i = 0; i < pairs.size(); i++) {
             (i % CALIBRATION_FOLD == CALIBRATION_FOLD - 1 ? held : fit).add(pairs.get(i));
         }
-        Result probe = new EnsembleTrainer(config.withSeed(config.seed() + 7919), shifted).trainUncalibrated(fit, spec, full.bowTuning(), progress);
+        Result probe = new EnsembleTrainer(config.withSeed(config.seed() + 7919), shifted, groups).trainUncalibrated(fit, spec, full.bowTuning(), progress);
         double[][] margins = new double[held.size()][];
         for (int i = 0; i < margins.length; i++) {
             PairFeatures p = held.get(i);
@@ -227,23 +250,42 @@ public final class EnsembleTrainer {
         Random random = new Random(config.seed());
         int[][] samples = samples(n, random);
 
+        if (config.fusion() && groups == null) {
+            throw new IllegalStateException("late fusion needs the heads' input groups: build the trainer with EnsembleTrainer.of");
+        }
+        int[][] cols = groups != null ? groups : new int[][] {IntStream.range(0, dim).toArray()};
+        for (int[] c : cols) {
+            if (c.length == 0 || c[c.length - 1] >= dim) {
+                throw new IllegalArgumentException("fusion groups do not fit " + dim + " features");
+            }
+        }
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Engine.getEngine("PyTorch").setRandomSeed((int) config.seed());
-            NDArray all = manager.create(xc, new Shape(n, dim)).concat(manager.create(xr, new Shape(n, dim)), 0);
-            NDArray shiftedAll = null;
+            // per head group, its input columns of the chosen rows then the rejected rows (all columns without fusion)
+            NDArray[] allByGroup = new NDArray[cols.length];
+            NDArray[] shiftedByGroup = new NDArray[cols.length];
+            float[] sa = null;
+            float[] sb = null;
+            int ks = shifted.size();
             if (config.metaRm() > 0 && !shifted.isEmpty()) {
-                int k = shifted.size();
-                float[] sa = new float[k * dim];
-                float[] sb = new float[k * dim];
-                for (int i = 0; i < k; i++) {
+                sa = new float[ks * dim];
+                sb = new float[ks * dim];
+                for (int i = 0; i < ks; i++) {
                     standardise(shifted.get(i).chosen(), mean, std, sa, i * dim);
                     standardise(shifted.get(i).rejected(), mean, std, sb, i * dim);
                 }
-                shiftedAll = manager.create(sa, new Shape(k, dim)).concat(manager.create(sb, new Shape(k, dim)), 0);
             }
-            this.shiftedArray = shiftedAll;
+            for (int g = 0; g < cols.length; g++) {
+                allByGroup[g] = manager.create(select(xc, xr, n, dim, cols[g]), new Shape(2L * n, cols[g].length));
+                if (sa != null) {
+                    shiftedByGroup[g] = manager.create(select(sa, sb, ks, dim, cols[g]), new Shape(2L * ks, cols[g].length));
+                }
+            }
+            this.shiftedByGroup = shiftedByGroup;
+            this.allByGroup = allByGroup;
+            this.cols = groups == null ? null : cols;
             if (sw.needsStrength()) {
-                List<float[][]> stage1 = trainHeads(manager, all, n, dim, samples, targets, margins, weights, flip, random, progress);
+                List<float[][]> stage1 = trainHeads(manager, n, dim, samples, targets, margins, weights, flip, random, progress);
                 double[] strength = outOfBagStrength(stage1, xc, xr, dim, samples, mean.length);
                 meanMargin = Arrays.stream(strength).average().orElse(0);
                 Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
@@ -272,7 +314,7 @@ public final class EnsembleTrainer {
                     }
                 }
             }
-            List<float[][]> heads = trainHeads(manager, all, n, dim, samples, targets, margins, weights, flip, random, progress);
+            List<float[][]> heads = trainHeads(manager, n, dim, samples, targets, margins, weights, flip, random, progress);
             EnsembleWeights ew = export(heads, mean, std);
             double seconds = (System.nanoTime() - t0) / 1e9;
             LOG.debug("Trained {} heads on {} pairs in {} s ({} flipped, {} smoothed)", config.heads(), n, seconds, flipped, smoothed);
@@ -280,8 +322,39 @@ public final class EnsembleTrainer {
         }
     }
 
-    /** The standardised shifted samples of the current {@link #train} call (rows a..., then b...), or null. */
+    /** The standardised shifted samples of the current head's group in the current {@link #train} call (rows a..., then b...), or null. */
     private NDArray shiftedArray;
+    /** Of the current {@link #train} call, per head group: the training rows, the shifted rows, the columns (null without fusion). */
+    private NDArray[] allByGroup;
+    private NDArray[] shiftedByGroup;
+    private int[][] cols;
+
+    /** Rows {@code a[0..n)} then {@code b[0..n)} (each {@code dim} wide), keeping the columns {@code keep}. */
+    private static float[] select(float[] a, float[] b, int n, int dim, int[] keep) {
+        int w = keep.length;
+        float[] out = new float[2 * n * w];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < w; c++) {
+                out[i * w + c] = a[i * dim + keep[c]];
+                out[(n + i) * w + c] = b[i * dim + keep[c]];
+            }
+        }
+        return out;
+    }
+
+    /** A head trained on the columns {@code keep} as a head over all {@code dim} columns: zero weights elsewhere. */
+    private static float[][] expand(float[][] packed, int[] keep, int dim) {
+        int units = packed.length - 3;
+        float[][] out = packed.clone();
+        for (int j = 0; j < units; j++) {
+            float[] row = new float[dim];
+            for (int c = 0; c < keep.length; c++) {
+                row[keep[c]] = packed[j][c];
+            }
+            out[j] = row;
+        }
+        return out;
+    }
 
     private int[][] samples(int n, Random random) {
         int[][] out = new int[config.heads()][];
@@ -302,12 +375,16 @@ public final class EnsembleTrainer {
     }
 
     /** Per head: {W1 [hidden][dim] rows..., b1, w2, b2} packed as float[hidden + 3][]. */
-    private List<float[][]> trainHeads(NDManager manager, NDArray all, int allSize, int dim, int[][] samples,
+    private List<float[][]> trainHeads(NDManager manager, int allSize, int dim, int[][] samples,
                                        float[] targets, float[] margins, float[] weights, boolean[] flip,
                                        Random random, Progress progress) {
         List<float[][]> heads = new ArrayList<>();
         for (int h = 0; h < config.heads(); h++) {
-            heads.add(trainHead(manager, all, allSize, dim, samples[h], targets, margins, weights, flip, random, progress));
+            int g = FusionGroups.groupOf(h, allByGroup.length);
+            shiftedArray = shiftedByGroup[g];
+            NDArray all = allByGroup[g];
+            float[][] head = trainHead(manager, all, allSize, (int) all.getShape().get(1), samples[h], targets, margins, weights, flip, random, progress);
+            heads.add(cols == null ? head : expand(head, cols[g], dim));
         }
         return heads;
     }

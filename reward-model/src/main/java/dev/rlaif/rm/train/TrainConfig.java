@@ -26,10 +26,14 @@ import java.util.Map;
  * @param metaRm      MetaRM's inner step size: before each Bradley-Terry step the head takes a gradient-ascent step
  *                    of this size on the difference loss of unlabeled shifted samples (Secrets of RLHF II); 0 = off;
  *                    without shifted samples it does nothing
+ * @param fusion      late fusion inside one model: over a concatenated encoder ({@code a+b}), head h sees only part
+ *                    {@code h % parts}'s slice of every encoder block plus all non-encoder features
+ *                    ({@link FusionGroups}); needs heads to be a multiple of the parts; the other inputs are exported
+ *                    as zero weights, so the weights file and serving do not change
  */
 public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
                           boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate,
-                          double contrastive, double metaRm) {
+                          double contrastive, double metaRm, boolean fusion) {
 
     public static final TrainConfig DEFAULT = new TrainConfig(5, 32, 6, 64, 1e-3f, 0.1f, 0.5f, false, 42, LossSwitches.PLAIN, false, true);
 
@@ -51,6 +55,13 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, 0, 0);
     }
 
+    /** Without late fusion. */
+    public TrainConfig(int heads, int hidden, int epochs, int batch, float lr, float weightDecay, float dropout,
+                       boolean bootstrap, long seed, LossSwitches switches, boolean wide, boolean calibrate,
+                       double contrastive, double metaRm) {
+        this(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm, false);
+    }
+
     public TrainConfig {
         if (contrastive < 0 || metaRm < 0) {
             throw new IllegalArgumentException("contrastive weight and MetaRM step size must be >= 0");
@@ -65,35 +76,39 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
     }
 
     public TrainConfig withSwitches(LossSwitches s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide, calibrate, contrastive, metaRm);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, s, wide, calibrate, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withEpochs(int e) {
-        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm);
+        return new TrainConfig(heads, hidden, e, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withHeads(int h) {
-        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm);
+        return new TrainConfig(h, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide, calibrate, contrastive, metaRm);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, s, switches, wide, calibrate, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withWide(boolean w) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w, calibrate, contrastive, metaRm);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, w, calibrate, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withCalibrate(boolean c) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, c, contrastive, metaRm);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, c, contrastive, metaRm, fusion);
     }
 
     public TrainConfig withContrastive(double weight) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, weight, metaRm);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, weight, metaRm, fusion);
     }
 
     public TrainConfig withMetaRm(double step) {
-        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, step);
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, step, fusion);
+    }
+
+    public TrainConfig withFusion(boolean f) {
+        return new TrainConfig(heads, hidden, epochs, batch, lr, weightDecay, dropout, bootstrap, seed, switches, wide, calibrate, contrastive, metaRm, f);
     }
 
     public Map<String, Object> describe() {
@@ -111,6 +126,7 @@ public record TrainConfig(int heads, int hidden, int epochs, int batch, float lr
         m.put("calibrate", calibrate);
         m.put("contrastive", contrastive);
         m.put("meta_rm", metaRm);
+        m.put("fusion", fusion);
         m.put("loss", switches.describe());
         return m;
     }

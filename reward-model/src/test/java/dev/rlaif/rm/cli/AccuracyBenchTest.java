@@ -57,17 +57,25 @@ class AccuracyBenchTest {
         int rc = new CommandLine(bench).execute("--data", data.toString(), "--cache", dir.resolve("cache").toString(),
                 "--encoder", "hashing-32", "--folds", "3", "--skip-held-out", "--no-calibrate", "--heads", "2", "--epochs", "4",
                 "--lexical-buckets", "64", "--compare-fusion", "hashing-32,hashing-16", "--compare-fusion-mlp", "hashing-32,hashing-16", "--compare-tuned", "--tune-grid", "hidden=4,8;bow=on,off",
-                "--compare-relation");
+                "--compare-relation", "--compare-fused", "hashing-32+hashing-16", "--compare-fused", "hashing-32+hashing-16/user-turns:2",
+                "--pair-against", "fusion hashing-32,hashing-16");
         assertThat(rc).isZero();
         String[] printed = out.toString().strip().split("\n");
         JsonNode json = Json.read(printed[printed.length - 1]);
         JsonNode fusion = json.at("/variants/fusion hashing-32,hashing-16");
         JsonNode tuned = json.at("/variants/tuned");
-        assertThat(out.toString()).contains("encoder hashing-32 (hashing-32): features 170 dims");
+        assertThat(out.toString()).contains("encoder hashing-32 (hashing-32), prompt context last-turn: features 170 dims")
+                .contains("encoder hashing-32+hashing-16 (hashing-32+hashing-16), prompt context user-turns: features");
         JsonNode relation = json.at("/variants/relation");
         JsonNode fusionMlp = json.at("/variants/fusion-mlp hashing-32,hashing-16");
         assertThat(fusionMlp.get("cv_accuracy").asDouble()).as("the MLP heads alone").isEqualTo(fusion.get("cv_mlp_only_accuracy").asDouble());
-        for (JsonNode v : List.of(json, fusion, tuned, relation)) {
+        JsonNode fused = json.at("/variants/fused hashing-32+hashing-16");
+        JsonNode fusedContext = json.at("/variants/fused hashing-32+hashing-16~1user-turns:2");
+        assertThat(fused.get("cv_mlp_only_mcnemar_p_by_seed")).hasSize(1);
+        assertThat(fused.get("cv_mlp_only_vs_default_p_by_seed")).hasSize(1);
+        assertThat(fused.get("cv_vs_reference_p_by_seed")).as("paired against the late fusion measured before it").hasSize(1);
+        assertThat(fusion.has("cv_vs_reference_p_by_seed")).as("not against itself").isFalse();
+        for (JsonNode v : List.of(json, fusion, tuned, relation, fused, fusedContext)) {
             assertThat(v.get("cv_accuracy").asDouble()).as(v.toString()).isGreaterThan(0.9);
         }
         assertThat(fusion.get("cv_vs_default_p_by_seed")).hasSize(1);

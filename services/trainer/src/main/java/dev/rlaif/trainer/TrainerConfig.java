@@ -2,6 +2,7 @@ package dev.rlaif.trainer;
 
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.rm.feature.FeatureSpec;
 import dev.rlaif.rm.train.LossSwitches;
 
 import java.nio.file.Path;
@@ -27,10 +28,14 @@ import java.util.Map;
  * @param epochs           most epochs per round
  * @param maxStepsPerHead  optimiser steps per head and round: epochs = clamp(maxSteps / steps per epoch, 1, epochs)
  * @param switches         loss switches
+ * @param fusion           late fusion over a concatenated encoder ({@code RLAIF_TRAINER_FUSION}; heads a multiple of its parts)
+ * @param promptContext    the prompt text of the prompt x response block ({@code RLAIF_TRAINER_PROMPT_CONTEXT})
+ * @param bowBuckets       buckets of the bag-of-words head, 0 = none ({@code RLAIF_TRAINER_BOW_BUCKETS})
  */
 public record TrainerConfig(Path modelsDir, String groupId, String encoder, int minLabels, Duration maxWait,
                             Duration minInterval, double holdoutShare, int minGold, double tolerance, int replayMax,
-                            int heads, int hidden, int epochs, int maxStepsPerHead, LossSwitches switches) {
+                            int heads, int hidden, int epochs, int maxStepsPerHead, LossSwitches switches,
+                            boolean fusion, String promptContext, int bowBuckets) {
 
     public TrainerConfig {
         require(minLabels >= 2, "RLAIF_TRAINER_MIN_LABELS must be at least 2");
@@ -42,6 +47,21 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
                 "RLAIF_TRAINER_HEADS, _HIDDEN, _EPOCHS and _MAX_STEPS must be at least 1");
         require(dev.rlaif.rm.encode.TextEncoders.isName(encoder),
                 "RLAIF_TRAINER_ENCODER must be minilm, minilm-fp32, bge-small, e5-small, several joined by +, or hashing-N");
+        int parts = encoder.split("\\+").length;
+        require(!fusion || parts >= 2 && heads % parts == 0,
+                "RLAIF_TRAINER_FUSION needs RLAIF_TRAINER_ENCODER to join two or more encoders (e.g. e5-small+bge-small) and "
+                        + "RLAIF_TRAINER_HEADS to be a multiple of their number");
+        require(FeatureSpec.LAST_TURN.equals(promptContext) || FeatureSpec.USER_TURNS.equals(promptContext)
+                        || FeatureSpec.DIALOGUE.equals(promptContext),
+                "RLAIF_TRAINER_PROMPT_CONTEXT must be last-turn, user-turns or dialogue");
+        require(bowBuckets >= 0, "RLAIF_TRAINER_BOW_BUCKETS must be at least 0");
+    }
+
+    /** The features of the versions this trainer writes, for its encoder. */
+    public FeatureSpec spec(dev.rlaif.rm.encode.TextEncoder enc) {
+        FeatureSpec d = dev.rlaif.rm.feature.FeatureExtractor.defaultSpec(enc);
+        return new FeatureSpec(d.encoderId(), d.embeddingDim(), d.lexicalBuckets(), d.critique(), d.joint(), bowBuckets, d.relation(),
+                promptContext);
     }
 
     private static void require(boolean ok, String message) {
@@ -67,7 +87,10 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
                 env.integer("RLAIF_TRAINER_EPOCHS", 30),
                 env.integer("RLAIF_TRAINER_MAX_STEPS", 100),
                 new LossSwitches(env.decimal("RLAIF_TRAINER_MARGIN", 0), env.decimal("RLAIF_TRAINER_SMOOTHING", 0),
-                        0.3, env.decimal("RLAIF_TRAINER_FLIP", 0), env.bool("RLAIF_TRAINER_SOURCE_WEIGHTING", true)));
+                        0.3, env.decimal("RLAIF_TRAINER_FLIP", 0), env.bool("RLAIF_TRAINER_SOURCE_WEIGHTING", true)),
+                env.bool("RLAIF_TRAINER_FUSION", false),
+                env.string("RLAIF_TRAINER_PROMPT_CONTEXT", FeatureSpec.LAST_TURN),
+                env.integer("RLAIF_TRAINER_BOW_BUCKETS", FeatureSpec.DEFAULT_BOW_BUCKETS));
     }
 
     public Map<String, Object> describe() {
@@ -87,6 +110,9 @@ public record TrainerConfig(Path modelsDir, String groupId, String encoder, int 
         m.put("epochs", epochs);
         m.put("maxStepsPerHead", maxStepsPerHead);
         m.put("loss", switches.describe());
+        m.put("fusion", fusion);
+        m.put("promptContext", promptContext);
+        m.put("bowBuckets", bowBuckets);
         return m;
     }
 }

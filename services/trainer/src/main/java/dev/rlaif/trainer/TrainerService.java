@@ -175,8 +175,7 @@ public final class TrainerService implements RlaifService {
     private void prefetch(List<PreferenceLabel> labels) {
         lastPrefetch = prefetch.submit(() -> {
             try {
-                var fx = new dev.rlaif.rm.feature.FeatureExtractor(store.encoder(),
-                        dev.rlaif.rm.feature.FeatureExtractor.defaultSpec(store.encoder()));
+                var fx = new dev.rlaif.rm.feature.FeatureExtractor(store.encoder(), config.spec(store.encoder()));
                 List<dev.rlaif.rm.ScoringInput> inputs = new ArrayList<>();
                 for (PreferenceLabel l : labels) {
                     inputs.add(new dev.rlaif.rm.ScoringInput(l.getPrompt(), l.getChosen().getResponse(), l.getChosen().getCritique()));

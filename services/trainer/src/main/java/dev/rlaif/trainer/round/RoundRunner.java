@@ -67,7 +67,7 @@ public final class RoundRunner {
 
     public Outcome run(List<LabeledPair> train, List<LabeledPair> gold, Map<String, Long> offsets) throws IOException {
         long t0 = System.nanoTime();
-        FeatureSpec spec = FeatureExtractor.defaultSpec(store.encoder());
+        FeatureSpec spec = config.spec(store.encoder());
         FeatureExtractor fx = new FeatureExtractor(store.encoder(), spec);
         List<PairFeatures> trainF = ModelTraining.featurize(fx, train, k -> { });
         List<PairFeatures> goldF = ModelTraining.featurize(fx, gold, k -> { });
@@ -77,8 +77,8 @@ public final class RoundRunner {
         int epochs = Math.max(1, Math.min(config.epochs(), config.maxStepsPerHead() / stepsPerEpoch));
         TrainConfig d = TrainConfig.DEFAULT;
         TrainConfig tc = new TrainConfig(config.heads(), config.hidden(), epochs, BATCH, d.lr(), d.weightDecay(), d.dropout(),
-                d.bootstrap(), d.seed(), config.switches());
-        EnsembleTrainer.Result result = new EnsembleTrainer(tc).train(trainF, spec, bowTuning, EnsembleTrainer.Progress.NONE);
+                d.bootstrap(), d.seed(), config.switches()).withFusion(config.fusion());
+        EnsembleTrainer.Result result = EnsembleTrainer.of(tc, spec, fx.partDimensions()).train(trainF, spec, bowTuning, EnsembleTrainer.Progress.NONE);
         bowTuning = result.bowTuning();
 
         Map<String, Double> metrics = new LinkedHashMap<>();
