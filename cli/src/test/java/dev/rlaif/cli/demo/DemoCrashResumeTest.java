@@ -82,8 +82,32 @@ class DemoCrashResumeTest {
             assertThat(s.get("duplicate_human_labels").asLong()).isZero();
             assertThat(s.get("preferences").asLong()).isEqualTo(N);
             assertThat(s.get("open_escalations").asLong()).isZero();
-            assertThat(s.get("dlq").asLong()).isZero();
+            assertThat(s.get("dlq").asLong()).as(deadLetters(dir, state)).isZero();
         }
+    }
+
+    /** Every line of the three runs' consoles and of the third-party log that tells of a dead-lettered record. */
+    private static String deadLetters(Path dir, Path state) {
+        StringBuilder b = new StringBuilder("dead-lettered records, as the runs logged them:\n");
+        List<Path> logs = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.walk(dir.resolve("logs"))) {
+            files.filter(java.nio.file.Files::isRegularFile).sorted().forEach(logs::add);
+        } catch (java.io.IOException e) {
+            b.append(e).append('\n');
+        }
+        logs.add(state.resolve("demo.log"));
+        for (Path log : logs) {
+            try {
+                if (java.nio.file.Files.exists(log)) {
+                    java.nio.file.Files.readAllLines(log).stream()
+                            .filter(l -> l.contains("dead-letter") || l.contains(".dlq"))
+                            .limit(20).forEach(l -> b.append(log.getFileName()).append(": ").append(l, 0, Math.min(600, l.length())).append('\n'));
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                b.append(log).append(": ").append(e).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     /** The demo's own lines about hanging transactions it aborted, into the test's report. */

@@ -47,13 +47,18 @@ final class BufferedDatumWriter<T> implements DatumWriter<T> {
             return;
         }
         Buffer b = BUFFERS.get();
-        b.count = 0;
         b.encoder = EncoderFactory.get().binaryEncoder(b, b.encoder);
+        b.count = 0; // after configuring: a reused encoder flushes what an earlier, failed write left in it into b
+        boolean written = false;
         try {
             inner.write(datum, b.encoder);
             b.encoder.flush();
             out.writeFixed(b.bytes, 0, b.count);
+            written = true;
         } finally {
+            if (!written) {
+                b.encoder = null; // a write that failed midway leaves bytes in the encoder: never reuse it
+            }
             if (b.bytes.length > KEEP_BYTES) {
                 b.bytes = new byte[Buffer.INITIAL];
             }
