@@ -53,7 +53,7 @@ final class ModelOptions {
     @Option(names = "--prompt-context", defaultValue = "last-turn", description = "The prompt text of the prompt x response block: last-turn "
             + "(the last user turn), user-turns (every user turn) or dialogue (the whole dialogue), the last 256 words (default ${DEFAULT-VALUE}).")
     String promptContext;
-    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, e5-small, static-bge-small, static-minilm (static embeddings distilled from those models: fast, less accurate), several joined by +, or hashing-N (tests).")
+    @Option(names = "--encoder", defaultValue = "minilm", description = "minilm (all-MiniLM-L6-v2 int8), minilm-fp32, bge-small, bge-small-fp32, e5-small, static-bge-small, static-minilm (static embeddings distilled from those models: fast, less accurate), several joined by +, or hashing-N (tests).")
     String encoder;
 
     TrainConfig config(boolean wide) {

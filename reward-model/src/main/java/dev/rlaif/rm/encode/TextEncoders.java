@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code minilm}</td><td>all-MiniLM-L6-v2 int8 (the default, as before)</td></tr>
  *   <tr><td>{@code minilm-fp32}</td><td>all-MiniLM-L6-v2 fp32: batches safely (cold scoring)</td></tr>
  *   <tr><td>{@code bge-small}</td><td>BGE-small-en-v1.5 int8, [CLS] pooling</td></tr>
+ *   <tr><td>{@code bge-small-fp32}</td><td>BGE-small-en-v1.5 fp32 (not quantised), [CLS] pooling, batches</td></tr>
  *   <tr><td>{@code e5-small}</td><td>E5-small-v2 int8, {@code "query: "} prefix</td></tr>
  *   <tr><td>{@code static-bge-small}, {@code static-minilm}</td><td>static token embeddings distilled from BGE-small
  *       int8 / fp32 MiniLM ({@link StaticEncoder}, Model2Vec-style): no transformer at encoding time</td></tr>
@@ -28,7 +29,8 @@ public final class TextEncoders {
             "minilm", OnnxSentenceModel.MINILM_Q,
             "minilm-fp32", OnnxSentenceModel.MINILM,
             "bge-small", OnnxSentenceModel.BGE_SMALL_Q,
-            "e5-small", OnnxSentenceModel.E5_SMALL_Q);
+            "e5-small", OnnxSentenceModel.E5_SMALL_Q,
+            "bge-small-fp32", OnnxSentenceModel.BGE_SMALL);
     /** Static-embedding encoders by name, with the model each table is distilled from. */
     private static final Map<String, OnnxSentenceModel.Model> STATIC = Map.of(
             "static-bge-small", OnnxSentenceModel.BGE_SMALL_Q,
@@ -69,7 +71,7 @@ public final class TextEncoders {
 
     private static TextEncoder open(String name, Path cacheDir, boolean cached) {
         if (!isName(name)) {
-            throw new IllegalArgumentException("unknown encoder '" + name + "': use minilm, minilm-fp32, bge-small, e5-small, "
+            throw new IllegalArgumentException("unknown encoder '" + name + "': use minilm, minilm-fp32, bge-small, bge-small-fp32, e5-small, "
                     + "static-bge-small, static-minilm, hashing-N, or several joined by +");
         }
         String[] parts = name.split("\\+");

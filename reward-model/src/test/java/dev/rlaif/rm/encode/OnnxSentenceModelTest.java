@@ -1,6 +1,7 @@
 package dev.rlaif.rm.encode;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,10 @@ class OnnxSentenceModelTest {
         float[] bge = OnnxSentenceModel.of(OnnxSentenceModel.BGE_SMALL_Q).embed(RECIPE);
         float[] bgeTheirs = new BgeSmallEnV15QuantizedEmbeddingModel().embed(RECIPE).content().vector();
         assertThat(dot(bge, bgeTheirs)).isGreaterThan(0.9999);
+        // fp32 BGE, batched: langchain4j's own fp32 model, and close to (not equal to) its int8 quantisation
+        List<float[]> fp32 = OnnxSentenceModel.of(OnnxSentenceModel.BGE_SMALL).embedAll(List.of(BREAD, RECIPE, STOCKS));
+        assertThat(dot(fp32.get(1), new BgeSmallEnV15EmbeddingModel().embed(RECIPE).content().vector())).isGreaterThan(0.9999);
+        assertThat(dot(fp32.get(1), bge)).isGreaterThan(0.9).isLessThan(0.99999);
     }
 
     @Test
@@ -59,10 +64,12 @@ class OnnxSentenceModelTest {
     @Test
     void encodersByNameAndManifestIdRoundTripAndConcatenate() {
         assertThat(TextEncoders.nameOfId("all-minilm-l6-v2-q/w64x4")).isEqualTo("minilm");
-        for (String name : List.of("minilm", "minilm-fp32", "bge-small", "e5-small", "hashing-64", "bge-small+e5-small+minilm")) {
+        for (String name : List.of("minilm", "minilm-fp32", "bge-small", "bge-small-fp32", "e5-small", "hashing-64",
+                "bge-small+e5-small+minilm", "e5-small+bge-small-fp32")) {
             assertThat(TextEncoders.nameOfId(TextEncoders.byName(name).id())).isEqualTo(name);
         }
         assertThat(TextEncoders.isName("bge-small+nope")).isFalse();
+        assertThat(TextEncoders.byName("bge-small-fp32").id()).isNotEqualTo(TextEncoders.byName("bge-small").id());
         TextEncoder both = TextEncoders.byName("hashing-8+hashing-16");
         assertThat(both.dimension()).isEqualTo(24);
         float[] v = both.encode(List.of("a b c")).get(0);
