@@ -96,10 +96,7 @@ class SchemaCachedDatumProviderTest {
         AvroSerdes serdes = AvroSerdes.inMemory(registry);
         var serializer = serdes.<SpecificRecord>serializer();
         var deserializer = serdes.<SpecificRecord>deserializer();
-        var config = new java.util.HashMap<>(serdes.config());
-        config.remove(io.apicurio.registry.serde.avro.AvroSerdeConfig.AVRO_DATUM_PROVIDER);
-        var plain = new io.apicurio.registry.serde.avro.AvroKafkaSerializer<SpecificRecord>(registry);
-        plain.configure(config, false);
+        var plain = DefaultProvider.<SpecificRecord>serializer(registry, serdes);
         for (SpecificRecord r : everyShape()) {
             String topic = "t-" + r.getSchema().getName();
             byte[] expected = plain.serialize(topic, r);
@@ -148,14 +145,22 @@ class SchemaCachedDatumProviderTest {
         AvroSerdes serdes = AvroSerdes.inMemory(registry);
         var serializer = serdes.<UserFeedback>serializer();
         var deserializer = serdes.<UserFeedback>deserializer();
-        var config = new java.util.HashMap<>(serdes.config());
-        config.remove(io.apicurio.registry.serde.avro.AvroSerdeConfig.AVRO_DATUM_PROVIDER);
-        var plain = new io.apicurio.registry.serde.avro.AvroKafkaSerializer<UserFeedback>(registry);
-        plain.configure(config, false);
+        var plain = DefaultProvider.<UserFeedback>serializer(registry, serdes);
         for (int i = 0; i < 50; i++) {
             byte[] bytes = serializer.serialize("feedback", feedback(i));
             assertThat(deserializer.deserialize("feedback", bytes)).isEqualTo(feedback(i));
             assertThat(bytes).as("same bytes as the default provider").isEqualTo(plain.serialize("feedback", feedback(i)));
+        }
+    }
+
+    /** Apicurio's serializer with the same settings but its own default datum provider: the bytes to match. */
+    private static final class DefaultProvider {
+        static <T> io.apicurio.registry.serde.avro.AvroKafkaSerializer<T> serializer(InMemoryRegistry registry, AvroSerdes serdes) {
+            var config = new java.util.HashMap<>(serdes.config());
+            config.remove(io.apicurio.registry.serde.avro.AvroSerdeConfig.AVRO_DATUM_PROVIDER);
+            var plain = new io.apicurio.registry.serde.avro.AvroKafkaSerializer<T>(registry);
+            plain.configure(config, false);
+            return plain;
         }
     }
 }
