@@ -8,6 +8,16 @@ import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.common.kafka.TopicReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -325,7 +335,7 @@ final class FaultCluster implements AutoCloseable {
      * the broker's and every service's last {@code lines} lines of stderr, and whether each is alive.
      */
     synchronized String diagnosis(int lines) {
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = new StringBuilder(transactions());
         Map<String, ChildJvm> all = new LinkedHashMap<>();
         if (broker != null) {
             all.put("broker", broker);
@@ -338,6 +348,59 @@ final class FaultCluster implements AutoCloseable {
             for (String l : err.subList(Math.max(0, err.size() - lines), err.size())) {
                 out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
             }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The transactions that hold readers back, as the broker reports them: every partition whose last stable offset
+     * (where read_committed readers stop) is behind its end, the transactions open on it (producer, first offset,
+     * last write), and every transaction its coordinator does not hold complete (state, age, partitions).
+     */
+    String transactions() {
+        StringBuilder out = new StringBuilder("---- transactions\n");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
+            long now = System.currentTimeMillis();
+            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(20, TimeUnit.SECONDS);
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values()
+                    .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(20, TimeUnit.SECONDS);
+            var producers = admin.describeProducers(partitions).all().get(20, TimeUnit.SECONDS);
+            for (TopicPartition tp : partitions.stream().sorted(java.util.Comparator.comparing(TopicPartition::toString)).toList()) {
+                long end = ends.get(tp).offset();
+                long lso = stable.get(tp).offset();
+                List<ProducerState> open = producers.get(tp).activeProducers().stream()
+                        .filter(p -> p.currentTransactionStartOffset().isPresent()).toList();
+                if (end == lso && open.isEmpty()) {
+                    continue;
+                }
+                out.append(tp).append(": end ").append(end).append(", last stable ").append(lso).append('\n');
+                for (ProducerState p : open) {
+                    out.append("  open: producer ").append(p.producerId()).append(" epoch ").append(p.producerEpoch())
+                            .append(" from offset ").append(p.currentTransactionStartOffset().getAsLong())
+                            .append(", last write ").append((now - p.lastTimestamp()) / 1000).append(" s ago, coordinator epoch ")
+                            .append(p.coordinatorEpoch().orElse(-1)).append('\n');
+                }
+            }
+            List<String> unfinished = admin.listTransactions().all().get(20, TimeUnit.SECONDS).stream()
+                    .filter(l -> l.state() != TransactionState.EMPTY && l.state() != TransactionState.COMPLETE_COMMIT
+                            && l.state() != TransactionState.COMPLETE_ABORT)
+                    .map(TransactionListing::transactionalId).sorted().toList();
+            if (!unfinished.isEmpty()) {
+                admin.describeTransactions(unfinished).all().get(20, TimeUnit.SECONDS).forEach((id, d) -> out.append("txn ")
+                        .append(id).append(": ").append(d.state()).append(", producer ").append(d.producerId()).append(" epoch ")
+                        .append(d.producerEpoch()).append(", started ")
+                        .append(d.transactionStartTimeMs().isPresent() ? (now - d.transactionStartTimeMs().getAsLong()) / 1000 + " s ago" : "-")
+                        .append(", timeout ").append(d.transactionTimeoutMs()).append(" ms, partitions ").append(d.topicPartitions())
+                        .append('\n'));
+            }
+        } catch (Exception e) {
+            out.append("(unknown: ").append(e).append(")\n");
         }
         return out.toString();
     }
@@ -383,6 +446,20 @@ final class FaultCluster implements AutoCloseable {
             } catch (Exception e) {
                 log.warn("closing", e);
             }
+        }
+        keepLogs();
+    }
+
+    /** Copies every process's log to {@code target/fault-suite-logs} (the run's own directory is deleted after it). */
+    private void keepLogs() {
+        Path to = Path.of("target", "fault-suite-logs");
+        try (java.util.stream.Stream<Path> logs = java.nio.file.Files.list(dir.resolve("logs"))) {
+            java.nio.file.Files.createDirectories(to);
+            for (Path f : logs.toList()) {
+                java.nio.file.Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            log.warn("could not keep the logs: {}", e.toString());
         }
     }
 

@@ -353,7 +353,7 @@ class FaultSuiteTest {
                 return last[0].get("drained").asBoolean() && last[0].get("open_escalations").asLong() == 0;
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("not drained after '" + injected + "'; last status: " + last[0], e);
+            throw new AssertionError("not drained after '" + injected + "'; last status: " + last[0] + "\n" + cluster.diagnosis(40), e);
         }
         JsonNode s = last[0];
         long rawJudgments = cluster.count("judgments");
