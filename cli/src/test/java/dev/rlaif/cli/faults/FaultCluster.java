@@ -335,12 +335,25 @@ final class FaultCluster implements AutoCloseable {
      * the broker's and every service's last {@code lines} lines of stderr, and whether each is alive.
      */
     synchronized String diagnosis(int lines) {
-        StringBuilder out = new StringBuilder(transactions());
+        StringBuilder out = new StringBuilder(transactions(bootstrap()));
         Map<String, ChildJvm> all = new LinkedHashMap<>();
         if (broker != null) {
             all.put("broker", broker);
         }
         all.putAll(children);
+        if (registry != null) {
+            List<String> reg;
+            try {
+                reg = java.nio.file.Files.readAllLines(registry.dataDir().resolve("registry.log"));
+            } catch (IOException e) {
+                reg = List.of("(unreadable: " + e + ")");
+            }
+            out.append("---- registry").append(registry.isAlive() ? " (alive)" : " (exited)").append(", last ")
+                    .append(Math.min(lines, reg.size())).append(" of ").append(reg.size()).append(" log lines\n");
+            for (String l : reg.subList(Math.max(0, reg.size() - lines), reg.size())) {
+                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
+            }
+        }
         for (Map.Entry<String, ChildJvm> e : all.entrySet()) {
             List<String> err = e.getValue().stderr().lines().toList();
             out.append("---- ").append(e.getKey()).append(e.getValue().isAlive() ? " (alive)" : " (exited)")
@@ -357,9 +370,9 @@ final class FaultCluster implements AutoCloseable {
      * (where read_committed readers stop) is behind its end, the transactions open on it (producer, first offset,
      * last write), and every transaction its coordinator does not hold complete (state, age, partitions).
      */
-    String transactions() {
+    static String transactions(String bootstrap) {
         StringBuilder out = new StringBuilder("---- transactions\n");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
             long now = System.currentTimeMillis();
             Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(20, TimeUnit.SECONDS);
@@ -457,6 +470,10 @@ final class FaultCluster implements AutoCloseable {
             java.nio.file.Files.createDirectories(to);
             for (Path f : logs.toList()) {
                 java.nio.file.Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path reg = dir.resolve("registry").resolve("registry.log");
+            if (java.nio.file.Files.exists(reg)) {
+                java.nio.file.Files.copy(reg, to.resolve("registry.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             log.warn("could not keep the logs: {}", e.toString());

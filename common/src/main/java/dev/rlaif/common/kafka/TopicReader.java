@@ -1,6 +1,7 @@
 package dev.rlaif.common.kafka;
 
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.consume.FailureClassifier;
 import dev.rlaif.common.serde.AvroSerdes;
 import dev.rlaif.common.topic.Topic;
 import org.apache.avro.specific.SpecificRecord;
@@ -30,7 +31,9 @@ public final class TopicReader {
 
     /**
      * Every committed record of an Avro topic, as of now. Records that do not deserialize (a producer wrote garbage
-     * straight to the topic) are left out here; the consuming service dead-letters them.
+     * straight to the topic) are left out here; the consuming service dead-letters them. A record that cannot be read
+     * because the schema registry did not answer fails the read, as does a read that does not reach the topic's end
+     * within 60 s: a count is exact or it is an error.
      */
     public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(KafkaSettings settings, Topic<V> topic) {
         Deserializer<V> values = AvroSerdes.from(settings).deserializer();
@@ -41,6 +44,10 @@ public final class TopicReader {
             try {
                 value = r.value() == null ? null : values.deserialize(r.topic(), r.headers(), r.value());
             } catch (RuntimeException e) {
+                if (FailureClassifier.registryUnavailable(e)) {
+                    throw new IllegalStateException("cannot read " + r.topic() + "-" + r.partition() + " at offset " + r.offset()
+                            + ": " + e, e);
+                }
                 continue;
             }
             out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
@@ -73,7 +80,11 @@ public final class TopicReader {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("read " + out.size() + " records of " + topic + " in 60 s without reaching its end "
+                            + end + ": a partial count is no count");
+                }
                 for (ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(200))) {
                     out.add(r);
                 }
