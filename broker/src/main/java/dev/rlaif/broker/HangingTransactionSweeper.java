@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * broker can hold a transaction that its coordinator no longer knows (seen on {@code __consumer_offsets}: the demo's
  * router's offsets stayed pending and it waited on "unstable offsets" for ever).
  * Every {@link #PERIOD} this aborts the transactions {@link HangingTransactions} finds, once their producer has been
- * idle for {@link #MIN_IDLE}: longer than any transaction timeout of the services (Streams 10 s, the gateway's and
- * labeling's producers 60 s), so a transaction that can still end by itself is never touched.
+ * idle for {@link #MIN_IDLE} (longer than any transaction timeout of the services: Streams 10 s, the gateway's and
+ * labeling's producers 60 s) and two sweeps in a row found the same transaction hanging, so a transaction that can
+ * still end by itself is never touched.
  *
  * <p>Only the brokers this project starts do this. Against a cluster of your own, {@code ./rlaif status} lists
  * hanging transactions and Kafka's {@code kafka-transactions.sh find-hanging} / {@code abort} end them.
@@ -32,6 +34,9 @@ public final class HangingTransactionSweeper implements AutoCloseable {
 
     private final Admin admin;
     private final ScheduledExecutorService timer;
+    /** What the previous sweep found hanging (only the timer's thread touches these). */
+    private List<HangingTransactions.Hanging> suspects = List.of();
+    private boolean failing;
 
     private HangingTransactionSweeper(Admin admin) {
         this.admin = admin;
@@ -48,12 +53,21 @@ public final class HangingTransactionSweeper implements AutoCloseable {
         return new HangingTransactionSweeper(Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)));
     }
 
-    /** Each abort is logged (WARN, on the demo's console) by {@link HangingTransactions#abortAll}. */
+    /**
+     * Aborts what this sweep and the one before both found hanging ({@link HangingTransactions#abortConfirmed}); each
+     * abort is logged (WARN, on the demo's console). A sweep that cannot ask the broker is logged once, not every
+     * period, until one succeeds again.
+     */
     private void sweep() {
         try {
-            HangingTransactions.abortAll(admin, MIN_IDLE, Duration.ofSeconds(15));
+            suspects = HangingTransactions.abortConfirmed(admin, suspects, MIN_IDLE, Duration.ofSeconds(15));
+            failing = false;
         } catch (RuntimeException e) {
-            log.debug("hanging-transaction sweep skipped: {}", e.toString());
+            suspects = List.of();
+            if (!failing) {
+                log.warn("hanging-transaction sweep skipped (the next ones are tried, and logged once they succeed): {}", e.toString());
+            }
+            failing = true;
         }
     }
 

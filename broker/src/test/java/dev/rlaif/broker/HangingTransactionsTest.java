@@ -65,7 +65,7 @@ class HangingTransactionsTest {
                 assertThat(describedOpen.get(new TopicPartition(TOPIC, 0)).activeProducers())
                         .as("the probe has a transaction open on the partition").anyMatch(p -> p.currentTransactionStartOffset().isPresent());
                 assertThat(HangingTransactions.find(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
-                assertThat(HangingTransactions.abortAll(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
+                assertThat(HangingTransactions.abortConfirmed(admin, List.of(), Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
 
                 open.commitTransaction();
             }

@@ -75,6 +75,30 @@ public final class PipelineProbe implements AutoCloseable {
     }
 
     /**
+     * Topic partitions (internal topics left out) whose last stable offset is behind their end, and by how many
+     * offsets: records (and markers) that a transaction still open holds from every {@code read_committed} reader.
+     * Consumer-group lag is counted up to the last stable offset, so a partition held for ever by a stuck
+     * transaction shows here, not there.
+     */
+    public Map<String, Long> heldByOpenTransactions() throws Exception {
+        Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+        for (var d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+            d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
+        var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+        var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+        Map<String, Long> held = new java.util.TreeMap<>();
+        for (TopicPartition tp : latest.keySet()) {
+            long gap = ends.get(tp).offset() - stable.get(tp).offset();
+            if (gap > 0) {
+                held.put(tp.toString(), gap);
+            }
+        }
+        return held;
+    }
+
+    /**
      * Records between a committed offset and the end: offsets alone overcount, because transactional producers
      * (every Streams service here) leave commit markers that take an offset but are no record. A consumer that
      * committed "last record + 1" stops before the marker, so the gap is read to count the real records in it.

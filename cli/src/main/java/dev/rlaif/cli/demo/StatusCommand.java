@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./rlaif status}: the demo's summary for any cluster, counted from the topics by the same
  * {@link PipelineProbe} the demo uses, plus the unread records of every consumer group at this moment
- * ({@code lag}; {@code drained} is {@code lag == 0}; {@code lag_by_group} names the groups that still have some),
+ * ({@code lag}, counted up to each partition's last stable offset; {@code lag_by_group} names the groups that still have
+ * some), the offsets of each topic partition that an open transaction still holds from every reader
+ * ({@code in_open_transactions}: its end less its last stable offset; {@code drained} is both empty),
  * and the partitions held by a hanging transaction ({@code hanging_transactions}: open on a partition, its producer
  * idle for {@code --hanging-after}, its coordinator holding it open no more; every {@code read_committed} reader of
  * such a partition, and a group whose offset commit it holds, waits for ever: end it with Kafka's
@@ -47,8 +49,9 @@ public final class StatusCommand implements Callable<Integer> {
             out = new LinkedHashMap<>(probe.summary());
             Map<String, Long> lag = probe.lagByGroup(groups(settings));
             long total = lag.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Long> held = probe.heldByOpenTransactions();
             out.put("lag", total);
-            out.put("drained", total == 0);
+            out.put("drained", total == 0 && held.isEmpty());
             Map<String, Long> lagging = new java.util.TreeMap<>();
             lag.forEach((group, n) -> {
                 if (n > 0) {
@@ -56,6 +59,7 @@ public final class StatusCommand implements Callable<Integer> {
                 }
             });
             out.put("lag_by_group", lagging);
+            out.put("in_open_transactions", held);
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
             out.put("hanging_transactions", HangingTransactions.find(admin, hangingAfter, Duration.ofSeconds(30)).stream()

@@ -52,6 +52,12 @@ public final class HangingTransactions {
     /** One transaction left open on one partition. */
     public record Hanging(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch,
                           long startOffset, Instant lastWrite) {
+        /** The same transaction on the same partition: producer, epoch and first offset. */
+        boolean sameAs(Hanging other) {
+            return partition.equals(other.partition) && producerId == other.producerId && producerEpoch == other.producerEpoch
+                    && startOffset == other.startOffset;
+        }
+
         AbortTransactionSpec abortSpec() {
             return new AbortTransactionSpec(partition, producerId, producerEpoch, coordinatorEpoch);
         }
@@ -144,20 +150,31 @@ public final class HangingTransactions {
     }
 
     /**
-     * Aborts the hanging transactions found now (the rule above), each logged, and returns them. An abort writes the
-     * abort marker the coordinator never wrote: the partition's readers move on, and a pending offset commit is
-     * dropped, so its group resumes from its last committed offsets (at-least-once for that one transaction's input;
-     * the pipeline's stages drop what they already settled by id).
+     * Those of {@code now} that {@code earlier} (an earlier {@link #find}) found too, the same transaction on the same
+     * partition. One look can be wrong: a partition's producers and the coordinators' transactions are read one after
+     * the other, so a transaction that ends and a next one of the same producer that begins between the two reads
+     * looks hanging for that one moment (and {@code lastWrite} is the producer's own record timestamp, which a
+     * Streams application sets from its input, so "idle" alone proves nothing). A transaction really left hanging
+     * stays so, and is found again.
      */
-    public static List<Hanging> abortAll(Admin admin, Duration minIdle, Duration timeout) {
+    static List<Hanging> confirmed(Collection<Hanging> earlier, List<Hanging> now) {
+        return now.stream().filter(h -> earlier.stream().anyMatch(h::sameAs)).toList();
+    }
+
+    /**
+     * Aborts the transactions found hanging now (the rule above) that {@code earlier}, the previous call's answer,
+     * found hanging too ({@link #confirmed}); each abort is logged. Returns what was found now: the next call's
+     * {@code earlier}. An abort writes the abort marker the coordinator never wrote: the partition's readers move on,
+     * and a pending offset commit is dropped, so its group resumes from its last committed offsets (at-least-once for
+     * that one transaction's input; the pipeline's stages drop what they already settled by id).
+     */
+    public static List<Hanging> abortConfirmed(Admin admin, Collection<Hanging> earlier, Duration minIdle, Duration timeout) {
         List<Hanging> hanging = find(admin, minIdle, timeout);
-        List<Hanging> aborted = new ArrayList<>();
-        for (Hanging h : hanging) {
+        for (Hanging h : confirmed(earlier, hanging)) {
             try {
                 admin.abortTransaction(h.abortSpec()).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 log.warn("aborted a hanging transaction on {}: its coordinator holds no open transaction for it, so no "
                         + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do)", h);
-                aborted.add(h);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while aborting " + h, e);
@@ -165,6 +182,6 @@ public final class HangingTransactions {
                 log.warn("could not abort the hanging transaction on {}: {}", h, e.toString());
             }
         }
-        return aborted;
+        return hanging;
     }
 }

@@ -69,4 +69,18 @@ class HangingTransactionsRuleTest {
         assertThat(HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(5)), inTxn(43, Duration.ofMinutes(5)))),
                 List.of(open), Duration.ofMinutes(2), NOW)).extracting(HangingTransactions.Hanging::producerId).containsExactly(42L);
     }
+
+    @Test
+    void onlyWhatTwoLooksInARowFoundIsConfirmed() {
+        var first = HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(5))),
+                JUDGMENTS, List.of(inTxn(43, Duration.ofMinutes(5)))), List.of(), Duration.ofMinutes(2), NOW);
+        // the next look: 42's transaction is still there; 43's ended and a new one (next epoch, later offset) began
+        var second = HangingTransactions.select(Map.of(OFFSETS, List.of(inTxn(42, Duration.ofMinutes(6))),
+                JUDGMENTS, List.of(new ProducerState(43, 4, 11, NOW.minus(Duration.ofMinutes(6)).toEpochMilli(),
+                        OptionalInt.of(2), OptionalLong.of(130)))), List.of(), Duration.ofMinutes(2), NOW);
+        assertThat(second).hasSize(2);
+        assertThat(HangingTransactions.confirmed(first, second)).extracting(HangingTransactions.Hanging::producerId)
+                .containsExactly(42L);
+        assertThat(HangingTransactions.confirmed(List.of(), second)).as("a first look confirms nothing").isEmpty();
+    }
 }
