@@ -90,6 +90,8 @@ final class FaultCluster implements AutoCloseable {
         return t;
     });
     private ChildJvm broker;
+    /** Every broker process started, the killed ones too (their logs tell what the restarted one inherited). */
+    private final List<ChildJvm> brokers = new ArrayList<>();
     private int brokerStarts;
     private RegistryServer registry;
 
@@ -203,9 +205,11 @@ final class FaultCluster implements AutoCloseable {
 
     private void startBroker() throws Exception {
         brokerStarts++;
-        ChildJvm b = ChildJvm.start("broker-" + brokerStarts, dir.resolve("logs"), Map.of(), concat(List.of("-Xmx512m"), QUIET),
+        ChildJvm b = ChildJvm.start("broker-" + brokerStarts, dir.resolve("logs"), Map.of(),
+                concat(List.of("-Xmx512m", "-Drlaif.log.level.transactions=INFO"), QUIET),
                 Rlaif.class.getName(), List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()));
         broker = b;
+        brokers.add(b);
         await("broker").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
                 .until(() -> b.stderr().contains("listening at") || !b.isAlive());
         if (!b.isAlive()) {
@@ -351,6 +355,15 @@ final class FaultCluster implements AutoCloseable {
             out.append("---- registry").append(registry.isAlive() ? " (alive)" : " (exited)").append(", last ")
                     .append(Math.min(lines, reg.size())).append(" of ").append(reg.size()).append(" log lines\n");
             for (String l : reg.subList(Math.max(0, reg.size() - lines), reg.size())) {
+                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
+            }
+        }
+        for (int i = 0; i < brokers.size(); i++) {
+            // the transaction coordinator's notable lines (it logs at INFO here), wherever they are in the log
+            List<String> notable = brokers.get(i).stderr().lines()
+                    .filter(l -> l.matches("(?i).*(error|hanging|skipp|couldn't|cancel|replaced|sweep|abort).*")).toList();
+            out.append("---- broker-").append(i + 1).append(", notable lines: ").append(notable.size()).append('\n');
+            for (String l : notable.subList(Math.max(0, notable.size() - lines), notable.size())) {
                 out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
             }
         }

@@ -172,9 +172,10 @@ public final class HangingTransactions {
         List<Hanging> hanging = find(admin, minIdle, timeout);
         for (Hanging h : confirmed(earlier, hanging)) {
             try {
+                String coordinator = coordinatorView(admin, h, timeout);
                 admin.abortTransaction(h.abortSpec()).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 log.warn("aborted a hanging transaction on {}: its coordinator holds no open transaction for it, so no "
-                        + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do)", h);
+                        + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do); coordinator: {}", h, coordinator);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while aborting " + h, e);
@@ -183,5 +184,35 @@ public final class HangingTransactions {
             }
         }
         return hanging;
+    }
+
+    /**
+     * What the coordinator says now of the hanging transaction's producer, for the abort's log line: the
+     * transactional id that holds the producer id, its state and epoch. With transactions version 2 the epoch is
+     * bumped when a transaction ends, so {@code COMPLETE_COMMIT} at the hanging data's epoch + 1 means the coordinator
+     * committed this very transaction and its marker never reached the partition: the abort then drops records their
+     * producer saw committed, and that is logged as an error.
+     */
+    private static String coordinatorView(Admin admin, Hanging h, Duration timeout) {
+        try {
+            var listing = admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+                    .filter(l -> l.producerId() == h.producerId()).findFirst();
+            if (listing.isEmpty()) {
+                return "no transactional id holds producer " + h.producerId() + " now";
+            }
+            String id = listing.get().transactionalId();
+            TransactionDescription d = admin.describeTransactions(List.of(id)).description(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (d.state() == TransactionState.COMPLETE_COMMIT && d.producerEpoch() == h.producerEpoch() + 1) {
+                log.error("the hanging transaction on {} is one its coordinator committed ('{}' COMPLETE_COMMIT at epoch {}): its "
+                        + "marker never reached this partition, and the abort that follows drops records their producer saw "
+                        + "committed", h, id, d.producerEpoch());
+            }
+            return "'" + id + "' " + d.state() + " at epoch " + d.producerEpoch();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown (interrupted)";
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return "unknown (" + e + ")";
+        }
     }
 }
