@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  * SIGKILLed in the middle of its clients' transactions (the demo's kill takes its broker with it), the restarted
  * broker can hold a transaction that its coordinator no longer knows (seen on {@code __consumer_offsets}: the demo's
  * router's offsets stayed pending and it waited on "unstable offsets" for ever).
- * Every {@link #PERIOD} this aborts the transactions {@link HangingTransactions} finds, once their producer has been
+ * Every {@link #PERIOD} this ends the transactions {@link HangingTransactions} finds, once their producer has been
  * idle for {@link #MIN_IDLE} (longer than any transaction timeout of the services: Streams 10 s, the gateway's and
  * labeling's producers 60 s) and two sweeps in a row found the same transaction hanging, so a transaction that can
- * still end by itself is never touched.
+ * still end by itself is never touched: with the commit marker when its coordinator had committed it (a broker
+ * SIGKILLed mid-commit leaves such partitions: see {@link HangingTransactions#committedByCoordinator}), by an abort
+ * otherwise.
  *
  * <p>Only the brokers this project starts do this. Against a cluster of your own, {@code ./rlaif status} lists
  * hanging transactions and Kafka's {@code kafka-transactions.sh find-hanging} / {@code abort} end them.
@@ -54,13 +56,13 @@ public final class HangingTransactionSweeper implements AutoCloseable {
     }
 
     /**
-     * Aborts what this sweep and the one before both found hanging ({@link HangingTransactions#abortConfirmed}); each
-     * abort is logged (WARN, on the demo's console). A sweep that cannot ask the broker is logged once, not every
-     * period, until one succeeds again.
+     * Ends what this sweep and the one before both found hanging ({@link HangingTransactions#endConfirmed}: the commit
+     * marker where its coordinator had committed it, an abort otherwise); each is logged (WARN, on the demo's
+     * console). A sweep that cannot ask the broker is logged once, not every period, until one succeeds again.
      */
     private void sweep() {
         try {
-            suspects = HangingTransactions.abortConfirmed(admin, suspects, MIN_IDLE, Duration.ofSeconds(15));
+            suspects = HangingTransactions.endConfirmed(admin, suspects, MIN_IDLE, Duration.ofSeconds(15));
             failing = false;
         } catch (RuntimeException e) {
             suspects = List.of();

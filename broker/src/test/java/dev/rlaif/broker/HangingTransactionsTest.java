@@ -1,14 +1,18 @@
 package dev.rlaif.broker;
 
 import dev.rlaif.common.kafka.HangingTransactions;
+import dev.rlaif.common.kafka.TxnMarkerWriter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -65,12 +69,46 @@ class HangingTransactionsTest {
                 assertThat(describedOpen.get(new TopicPartition(TOPIC, 0)).activeProducers())
                         .as("the probe has a transaction open on the partition").anyMatch(p -> p.currentTransactionStartOffset().isPresent());
                 assertThat(HangingTransactions.find(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
-                assertThat(HangingTransactions.abortConfirmed(admin, List.of(), Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
+                assertThat(HangingTransactions.endConfirmed(admin, List.of(), Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
 
                 open.commitTransaction();
             }
             assertThat(HangingTransactions.find(admin, Duration.ZERO, Duration.ofSeconds(30))).isEmpty();
         }
+    }
+
+    @Test
+    void aCommitMarkerWrittenAsItsCoordinatorWouldEndsTheTransactionOnThePartition() throws Exception {
+        String bootstrap = broker.settings().bootstrapServers();
+        TopicPartition tp = new TopicPartition("marker-probe", 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(tp.topic(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            KafkaProducer<String, String> held = producer(bootstrap, "probe-held");
+            try {
+                held.initTransactions();
+                held.beginTransaction();
+                held.send(new ProducerRecord<>(tp.topic(), "k", "held")).get();
+                var state = admin.describeProducers(List.of(tp)).all().get(30, TimeUnit.SECONDS).get(tp).activeProducers().stream()
+                        .filter(p -> p.currentTransactionStartOffset().isPresent()).findFirst().orElseThrow();
+                assertThat(stableEnd(admin, tp)).as("the open transaction holds its record from readers").isZero();
+
+                // what the coordinator writes to end a version-2 transaction: the commit marker at the bumped epoch
+                TxnMarkerWriter.write(admin.describeTopics(List.of(tp.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
+                                .get(tp.topic()).partitions().get(0).leader(), tp, state.producerId(),
+                        (short) (state.producerEpoch() + 1), state.coordinatorEpoch().orElse(0), (short) 2, true, Duration.ofSeconds(30));
+
+                assertThat(stableEnd(admin, tp)).as("record and marker now below the last stable offset").isEqualTo(2);
+                assertThat(admin.describeProducers(List.of(tp)).all().get(30, TimeUnit.SECONDS).get(tp).activeProducers())
+                        .noneMatch(p -> p.currentTransactionStartOffset().isPresent());
+            } finally {
+                held.close(Duration.ZERO);
+            }
+        }
+    }
+
+    private static long stableEnd(Admin admin, TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all().get(30, TimeUnit.SECONDS).get(tp).offset();
     }
 
     private static KafkaProducer<String, String> producer(String bootstrap, String txnId) {

@@ -161,58 +161,83 @@ public final class HangingTransactions {
         return now.stream().filter(h -> earlier.stream().anyMatch(h::sameAs)).toList();
     }
 
+    /** What the coordinator says now of a hanging transaction's producer (empty: no transactional id holds it). */
+    record CoordinatorView(String transactionalId, TransactionState state, short epoch) {
+        @Override
+        public String toString() {
+            return "'" + transactionalId + "' " + state + " at epoch " + epoch;
+        }
+    }
+
     /**
-     * Aborts the transactions found hanging now (the rule above) that {@code earlier}, the previous call's answer,
-     * found hanging too ({@link #confirmed}); each abort is logged. Returns what was found now: the next call's
-     * {@code earlier}. An abort writes the abort marker the coordinator never wrote: the partition's readers move on,
-     * and a pending offset commit is dropped, so its group resumes from its last committed offsets (at-least-once for
-     * that one transaction's input; the pipeline's stages drop what they already settled by id).
+     * Whether the coordinator committed this very transaction. With transactions version 2 (Kafka 4's default, the
+     * brokers this project starts) a transaction ends by bumping its producer's epoch, so {@code COMPLETE_COMMIT} at
+     * the hanging data's epoch + 1 is this transaction's commit, decided and logged, whose marker never reached the
+     * partition. Kafka 4.3's coordinator does leave such partitions behind after a broker is SIGKILLed mid-commit:
+     * reloading its log before the restarted broker leads its partitions again, it finds no leader for them, takes
+     * them for deleted ("Couldn't find leader endpoint ... can be skipped") and completes the commit without their
+     * markers. Aborting there would drop records their producer was told were committed.
      */
-    public static List<Hanging> abortConfirmed(Admin admin, Collection<Hanging> earlier, Duration minIdle, Duration timeout) {
+    static boolean committedByCoordinator(Hanging h, CoordinatorView view) {
+        return view != null && view.state() == TransactionState.COMPLETE_COMMIT && view.epoch() == h.producerEpoch() + 1;
+    }
+
+    /**
+     * Ends the transactions found hanging now (the rule above) that {@code earlier}, the previous call's answer, found
+     * hanging too ({@link #confirmed}); each is logged. One its coordinator committed ({@link #committedByCoordinator})
+     * gets the commit marker the coordinator never wrote, so its records become visible as its producer was told;
+     * every other one is aborted (what {@code kafka-transactions.sh abort} does): the partition's readers move on,
+     * and a pending offset commit is dropped, so its group resumes from its last committed offsets (at-least-once for
+     * that one transaction's input; the pipeline's stages drop what they already settled by id). Returns what was
+     * found now: the next call's {@code earlier}.
+     */
+    public static List<Hanging> endConfirmed(Admin admin, Collection<Hanging> earlier, Duration minIdle, Duration timeout) {
         List<Hanging> hanging = find(admin, minIdle, timeout);
         for (Hanging h : confirmed(earlier, hanging)) {
             try {
-                String coordinator = coordinatorView(admin, h, timeout);
-                admin.abortTransaction(h.abortSpec()).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                log.warn("aborted a hanging transaction on {}: its coordinator holds no open transaction for it, so no "
-                        + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do); coordinator: {}", h, coordinator);
+                CoordinatorView view = coordinatorView(admin, h, timeout);
+                if (committedByCoordinator(h, view)) {
+                    TxnMarkerWriter.write(leader(admin, h.partition(), timeout), h.partition(), h.producerId(), view.epoch(),
+                            h.coordinatorEpoch(), (short) 2, true, timeout);
+                    log.warn("completed a hanging commit on {}: its coordinator committed it ({}) but its marker never reached "
+                            + "this partition; wrote the commit marker", h, view);
+                } else {
+                    admin.abortTransaction(h.abortSpec()).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    log.warn("aborted a hanging transaction on {}: its coordinator holds no open transaction for it, so no "
+                            + "marker would ever reach it (what kafka-transactions.sh find-hanging and abort do); coordinator: {}",
+                            h, view == null ? "no transactional id holds producer " + h.producerId() : view);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while aborting " + h, e);
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("could not abort the hanging transaction on {}: {}", h, e.toString());
+                throw new IllegalStateException("interrupted while ending " + h, e);
+            } catch (ExecutionException | TimeoutException | java.io.IOException e) {
+                log.warn("could not end the hanging transaction on {}: {}", h, e.toString());
             }
         }
         return hanging;
     }
 
-    /**
-     * What the coordinator says now of the hanging transaction's producer, for the abort's log line: the
-     * transactional id that holds the producer id, its state and epoch. With transactions version 2 the epoch is
-     * bumped when a transaction ends, so {@code COMPLETE_COMMIT} at the hanging data's epoch + 1 means the coordinator
-     * committed this very transaction and its marker never reached the partition: the abort then drops records their
-     * producer saw committed, and that is logged as an error.
-     */
-    private static String coordinatorView(Admin admin, Hanging h, Duration timeout) {
-        try {
-            var listing = admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
-                    .filter(l -> l.producerId() == h.producerId()).findFirst();
-            if (listing.isEmpty()) {
-                return "no transactional id holds producer " + h.producerId() + " now";
-            }
-            String id = listing.get().transactionalId();
-            TransactionDescription d = admin.describeTransactions(List.of(id)).description(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (d.state() == TransactionState.COMPLETE_COMMIT && d.producerEpoch() == h.producerEpoch() + 1) {
-                log.error("the hanging transaction on {} is one its coordinator committed ('{}' COMPLETE_COMMIT at epoch {}): its "
-                        + "marker never reached this partition, and the abort that follows drops records their producer saw "
-                        + "committed", h, id, d.producerEpoch());
-            }
-            return "'" + id + "' " + d.state() + " at epoch " + d.producerEpoch();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown (interrupted)";
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return "unknown (" + e + ")";
+    private static org.apache.kafka.common.Node leader(Admin admin, TopicPartition tp, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        TopicDescription d = admin.describeTopics(List.of(tp.topic())).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .get(tp.topic());
+        org.apache.kafka.common.Node leader = d.partitions().get(tp.partition()).leader();
+        if (leader == null || leader.isEmpty()) {
+            throw new ExecutionException("no leader for " + tp, null);
         }
+        return leader;
+    }
+
+    /** The coordinator's view of the hanging transaction's producer, or null when no transactional id holds it. */
+    private static CoordinatorView coordinatorView(Admin admin, Hanging h, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        var listing = admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+                .filter(l -> l.producerId() == h.producerId()).findFirst();
+        if (listing.isEmpty()) {
+            return null;
+        }
+        String id = listing.get().transactionalId();
+        TransactionDescription d = admin.describeTransactions(List.of(id)).description(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new CoordinatorView(id, d.state(), (short) d.producerEpoch());
     }
 }

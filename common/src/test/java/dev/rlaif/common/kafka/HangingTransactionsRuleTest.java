@@ -83,4 +83,23 @@ class HangingTransactionsRuleTest {
                 .containsExactly(42L);
         assertThat(HangingTransactions.confirmed(List.of(), second)).as("a first look confirms nothing").isEmpty();
     }
+
+    @Test
+    void onlyACommitAtTheBumpedEpochIsThisTransactionsCommit() {
+        var h = HangingTransactions.select(Map.of(JUDGMENTS, List.of(inTxn(42, Duration.ofMinutes(5)))), List.of(),
+                Duration.ofMinutes(2), NOW).get(0); // data at epoch 3
+        assertThat(HangingTransactions.committedByCoordinator(h, view(org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT, 4)))
+                .as("ended by bumping 3 to 4, committed").isTrue();
+        assertThat(HangingTransactions.committedByCoordinator(h, view(org.apache.kafka.clients.admin.TransactionState.COMPLETE_ABORT, 4)))
+                .as("aborted").isFalse();
+        assertThat(HangingTransactions.committedByCoordinator(h, view(org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT, 3)))
+                .as("the commit before it: this one never ended at its coordinator").isFalse();
+        assertThat(HangingTransactions.committedByCoordinator(h, view(org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT, 5)))
+                .as("a later transaction's commit: this one's outcome is unknown").isFalse();
+        assertThat(HangingTransactions.committedByCoordinator(h, null)).as("no transactional id holds the producer").isFalse();
+    }
+
+    private static HangingTransactions.CoordinatorView view(org.apache.kafka.clients.admin.TransactionState state, int epoch) {
+        return new HangingTransactions.CoordinatorView("t", state, (short) epoch);
+    }
 }
