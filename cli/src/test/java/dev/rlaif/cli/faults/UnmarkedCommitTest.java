@@ -36,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * broker leads its partitions again, finds them leaderless, skips their markers and completes the commit: the
  * records the producer was told were committed are held from every reader for ever. The broker's hanging-transaction
  * sweeper must write the commit marker (an abort, Kafka's remedy for hanging transactions, would drop them): every
- * acknowledged record becomes readable. The kill races the markers, so a round whose markers did get written is tried
- * again, up to {@link #ROUNDS} times.
+ * acknowledged record becomes readable. The kill races the markers, and a coordinator re-elected a moment later
+ * sometimes reloads the commit and writes them after all; such a round proves nothing and is tried again, up to
+ * {@link #ROUNDS} times.
  */
 @Tag("broker")
 class UnmarkedCommitTest {
@@ -87,17 +88,27 @@ class UnmarkedCommitTest {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                await("every acknowledged record readable").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(5))
-                        .until(() -> read(bootstrap).containsAll(acknowledged));
+                try {
+                    await("every acknowledged record readable").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(5))
+                            .until(() -> read(bootstrap).containsAll(acknowledged));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("acknowledged records still unreadable 5 min after the restart; the broker said:\n"
+                            + String.join("\n", restarted.stderr().lines()
+                            .filter(l -> l.contains("hanging") || l.contains("Couldn't find")).toList()), e);
+                }
                 List<String> completed = restarted.stderr().lines().filter(l -> l.contains("completed a hanging commit")).toList();
+                if (completed.isEmpty()) {
+                    // re-elected as the partitions got their leader back, the coordinator reloaded the commit and wrote them
+                    System.out.printf("[unmarked] round %d: markers skipped, then written by the coordinator itself; again%n", round);
+                    continue;
+                }
                 System.out.printf("[unmarked] round %d: markers skipped at restart; all %d acknowledged records readable %.0f s "
-                        + "later; the sweeper: %d partitions committed%n", round, RECORDS, (System.nanoTime() - t0) / 1e9, completed.size());
-                assertThat(completed).as("the sweeper wrote the commit markers").isNotEmpty();
+                        + "later, the sweeper having committed %d partitions%n", round, RECORDS, (System.nanoTime() - t0) / 1e9, completed.size());
                 assertThat(restarted.stderr()).as("nothing aborted").doesNotContain("aborted a hanging transaction");
                 return;
             }
         }
-        Assumptions.abort("in " + ROUNDS + " rounds the restarted broker always wrote the commit's markers: nothing to complete");
+        Assumptions.abort("in " + ROUNDS + " rounds the restarted broker always wrote the commit's markers in the end: nothing to complete");
     }
 
     /** Records a read_committed reader sees on the topic (a few seconds of polling: it is small). */
