@@ -89,10 +89,8 @@ final class FaultCluster implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private ChildJvm broker;
-    /** Every broker process started, the killed ones too (their logs tell what the restarted one inherited). */
+    /** Every broker process started, the killed ones too (their logs tell what the restarted one inherited); the last runs. */
     private final List<ChildJvm> brokers = new ArrayList<>();
-    private int brokerStarts;
     private RegistryServer registry;
 
     private FaultCluster(Path dir, int brokerPort) {
@@ -194,7 +192,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** SIGKILLs the broker. */
     void killBroker() throws InterruptedException {
-        broker.kill();
+        brokers.get(brokers.size() - 1).kill();
         log.info("SIGKILLed the broker");
     }
 
@@ -204,17 +202,22 @@ final class FaultCluster implements AutoCloseable {
     }
 
     private void startBroker() throws Exception {
-        brokerStarts++;
-        ChildJvm b = ChildJvm.start("broker-" + brokerStarts, dir.resolve("logs"), Map.of(),
-                concat(List.of("-Xmx512m", "-Drlaif.log.level.transactions=INFO"), QUIET),
-                Rlaif.class.getName(), List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()));
-        broker = b;
-        brokers.add(b);
-        await("broker").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+        brokers.add(startBroker(dir.resolve("logs"), "broker-" + (brokers.size() + 1), brokerPort, dir.resolve("kafka")));
+    }
+
+    /**
+     * Starts {@code ./rlaif broker} in a JVM of its own, its transaction coordinator logging at INFO (what it did with
+     * the markers of a commit it reloaded), and waits until it listens.
+     */
+    static ChildJvm startBroker(Path logs, String name, int port, Path dataDir) throws Exception {
+        ChildJvm b = ChildJvm.start(name, logs, Map.of(), concat(List.of("-Xmx512m", "-Drlaif.log.level.transactions=INFO"), QUIET),
+                Rlaif.class.getName(), List.of("broker", "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
+        await(name).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
                 .until(() -> b.stderr().contains("listening at") || !b.isAlive());
         if (!b.isAlive()) {
-            throw new AssertionError("broker exited:\n" + b.stderr());
+            throw new AssertionError(name + " exited:\n" + b.stderr());
         }
+        return b;
     }
 
     private Svc svc(String name) {
@@ -340,11 +343,6 @@ final class FaultCluster implements AutoCloseable {
      */
     synchronized String diagnosis(int lines) {
         StringBuilder out = new StringBuilder(transactions(bootstrap()));
-        Map<String, ChildJvm> all = new LinkedHashMap<>();
-        if (broker != null) {
-            all.put("broker", broker);
-        }
-        all.putAll(children);
         if (registry != null) {
             List<String> reg;
             try {
@@ -352,30 +350,33 @@ final class FaultCluster implements AutoCloseable {
             } catch (IOException e) {
                 reg = List.of("(unreadable: " + e + ")");
             }
-            out.append("---- registry").append(registry.isAlive() ? " (alive)" : " (exited)").append(", last ")
-                    .append(Math.min(lines, reg.size())).append(" of ").append(reg.size()).append(" log lines\n");
-            for (String l : reg.subList(Math.max(0, reg.size() - lines), reg.size())) {
-                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
-            }
+            appendLast(out, "registry" + (registry.isAlive() ? " (alive)" : " (exited)"), "log lines", reg, lines);
         }
         for (int i = 0; i < brokers.size(); i++) {
             // the transaction coordinator's notable lines (it logs at INFO here), wherever they are in the log
-            List<String> notable = brokers.get(i).stderr().lines()
-                    .filter(l -> l.matches("(?i).*(error|hanging|skipp|couldn't|cancel|replaced|sweep|abort).*")).toList();
-            out.append("---- broker-").append(i + 1).append(", notable lines: ").append(notable.size()).append('\n');
-            for (String l : notable.subList(Math.max(0, notable.size() - lines), notable.size())) {
-                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
-            }
+            appendLast(out, "broker-" + (i + 1), "notable lines", brokers.get(i).stderr().lines()
+                    .filter(l -> l.matches("(?i).*(error|hanging|skipp|couldn't|cancel|replaced|sweep|abort).*")).toList(), lines);
         }
+        Map<String, ChildJvm> all = new LinkedHashMap<>();
+        if (!brokers.isEmpty()) {
+            all.put("broker", brokers.get(brokers.size() - 1));
+        }
+        all.putAll(children);
         for (Map.Entry<String, ChildJvm> e : all.entrySet()) {
-            List<String> err = e.getValue().stderr().lines().toList();
-            out.append("---- ").append(e.getKey()).append(e.getValue().isAlive() ? " (alive)" : " (exited)")
-                    .append(", last ").append(Math.min(lines, err.size())).append(" of ").append(err.size()).append(" stderr lines\n");
-            for (String l : err.subList(Math.max(0, err.size() - lines), err.size())) {
-                out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
-            }
+            appendLast(out, e.getKey() + (e.getValue().isAlive() ? " (alive)" : " (exited)"), "stderr lines",
+                    e.getValue().stderr().lines().toList(), lines);
         }
         return out.toString();
+    }
+
+    /** "---- NAME, last n of N WHAT" and those lines, each cut at 400 characters. */
+    private static void appendLast(StringBuilder out, String name, String what, List<String> all, int n) {
+        List<String> last = all.subList(Math.max(0, all.size() - n), all.size());
+        out.append("---- ").append(name).append(", last ").append(last.size()).append(" of ").append(all.size())
+                .append(' ').append(what).append('\n');
+        for (String l : last) {
+            out.append(l.length() > 400 ? l.substring(0, 400) + "..." : l).append('\n');
+        }
     }
 
     /**
@@ -463,9 +464,7 @@ final class FaultCluster implements AutoCloseable {
         if (registry != null) {
             all.add(registry);
         }
-        if (broker != null) {
-            all.add(broker);
-        }
+        all.addAll(brokers); // the killed ones are gone already: closing them is a no-op
         for (AutoCloseable c : all) {
             try {
                 c.close();

@@ -1,7 +1,6 @@
 package dev.rlaif.cli.faults;
 
 import dev.rlaif.cli.ChildJvm;
-import dev.rlaif.cli.Rlaif;
 import dev.rlaif.common.kafka.TopicAdmin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -129,14 +128,6 @@ class UnmarkedCommitTest {
     }
 
     private ChildJvm broker(int port, Path data, String name) throws Exception {
-        ChildJvm b = ChildJvm.start("broker-" + name, dir.resolve("logs"), Map.of(),
-                List.of("-Xmx512m", "-Drlaif.log.level.transactions=INFO"), Rlaif.class.getName(),
-                List.of("broker", "--port", String.valueOf(port), "--data-dir", data.toString()));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                .until(() -> b.stderr().contains("listening at") || !b.isAlive());
-        if (!b.isAlive()) {
-            throw new AssertionError("broker exited:\n" + b.stderr());
-        }
-        return b;
+        return FaultCluster.startBroker(dir.resolve("logs"), "broker-" + name, port, data);
     }
 }
