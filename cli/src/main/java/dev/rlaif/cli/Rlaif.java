@@ -8,6 +8,7 @@ import dev.rlaif.cli.deploy.TopicsCommand;
 import dev.rlaif.cli.deploy.WarmupCommand;
 import dev.rlaif.cli.dlq.DlqCommand;
 import dev.rlaif.cli.ingest.IngestCommand;
+import dev.rlaif.cli.logging.DemoLogging;
 import dev.rlaif.cli.registry.RegistryCommand;
 import dev.rlaif.cli.run.BrokerCommand;
 import dev.rlaif.cli.run.ServiceCommand;
@@ -16,6 +17,9 @@ import dev.rlaif.common.cli.CommandProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ServiceLoader;
 
 /**
@@ -55,6 +59,36 @@ public final class Rlaif {
         }
         root.addSubcommand("bench", bench);
         root.addSubcommand("export", export);
+        root.setExecutionStrategy(parsed -> {
+            if (runsABenchmark(parsed)) {
+                quietBenchLogs();
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return root;
+    }
+
+    private static boolean runsABenchmark(CommandLine.ParseResult parsed) {
+        boolean bench = false;
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.isUsageHelpRequested() || r.isVersionHelpRequested()) {
+                return false;
+            }
+            bench |= r.commandSpec().name().equals("bench");
+        }
+        return bench;
+    }
+
+    /**
+     * A benchmark starts a broker and services in this process: their Kafka lines go to a file, as the demo's do, so
+     * the console carries the benchmark's own lines.
+     */
+    private static void quietBenchLogs() {
+        try {
+            Path file = Files.createTempFile("rlaif-bench-", ".log");
+            DemoLogging.splitTo(file).ifPresent(f -> System.err.println("rlaif bench: Kafka's and the other libraries' log lines go to " + f));
+        } catch (IOException e) {
+            System.err.println("rlaif bench: no log file (" + e.getMessage() + "); third-party lines stay on the console");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rlaif.cli.bench;
 
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.pair.PairIds;
@@ -192,9 +193,7 @@ public final class JudgeCostBench {
                 populations.add(new Population(bias, rows));
             }
         } finally {
-            try (var walk = Files.walk(state)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirs.deleteTree(state);
         }
         return new Result(threshold, populations, judgments, (System.nanoTime() - start) / 1e9);
     }

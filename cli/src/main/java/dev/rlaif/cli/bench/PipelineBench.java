@@ -1,6 +1,7 @@
 package dev.rlaif.cli.bench;
 
 import dev.rlaif.cli.run.ServiceRunner;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;
@@ -38,14 +39,11 @@ import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +82,11 @@ public final class PipelineBench implements Callable<Integer> {
     @Option(names = "--generations", defaultValue = "200000", description = "generations per phase, 2 per prompt (default ${DEFAULT-VALUE}: several seconds per phase on 2 cores)")
     int generations;
 
+    @Option(names = "--warmup", defaultValue = "40000",
+            description = "generations sent through each phase once, untimed, before the timed phases, so both the floors and the "
+                    + "pipeline are measured with compiled code, as a long-running pipeline runs (default ${DEFAULT-VALUE}; 0 = none)")
+    int warmup;
+
     @Option(names = "--judge-comparisons", defaultValue = "200",
             description = "HH-RLHF comparisons for the second line, with the real reward-model judge in the path (default ${DEFAULT-VALUE}; 0 = skip)")
     int judgeComparisons;
@@ -106,8 +109,11 @@ public final class PipelineBench implements Callable<Integer> {
 
     private JudgeLine judgeLine;
 
-    /** What one timed phase measured: wall-clock seconds and the whole process's CPU seconds over the same interval. */
-    public record Phase(double seconds, double cpuSeconds) {
+    /**
+     * What one timed phase measured: wall-clock seconds and the whole process's CPU seconds over the same interval,
+     * and what the broker appended meanwhile (read back after the timed interval).
+     */
+    public record Phase(double seconds, double cpuSeconds, LogTraffic.Growth log) {
     }
 
     /**
@@ -117,7 +123,8 @@ public final class PipelineBench implements Callable<Integer> {
     public record Result(long generations, double pipelineGensPerS, double passthroughGensPerS, double peakHeapMb,
                          long preferences, double pipelineSeconds, double passthroughSeconds,
                          double pipelineCpuSeconds, double passthroughCpuSeconds,
-                         double singleHopGensPerS, double singleHopSeconds, double singleHopCpuSeconds) {
+                         double singleHopGensPerS, double singleHopSeconds, double singleHopCpuSeconds,
+                         LogTraffic.Growth pipelineLog, LogTraffic.Growth passthroughLog) {
         /** Pipeline rate over the chain floor's. */
         public double ratio() {
             return pipelineGensPerS / passthroughGensPerS;
@@ -149,15 +156,49 @@ public final class PipelineBench implements Callable<Integer> {
             return passthroughCpuSeconds / pipelineCpuSeconds;
         }
 
+        /** Data records the broker appended per generation in the pipeline phase (every topic, internal included). */
+        public double pipelineRecordsPerGen() {
+            return (double) pipelineLog.records() / generations;
+        }
+
+        public double passthroughRecordsPerGen() {
+            return (double) passthroughLog.records() / generations;
+        }
+
+        /**
+         * The chain floor's records per generation over the pipeline's: the CPU ratio the pipeline would reach if each
+         * of its records cost what a pass-through record costs. What the design writes bounds the ratio to this.
+         */
+        public double recordsRatio() {
+            return passthroughRecordsPerGen() / pipelineRecordsPerGen();
+        }
+
+        /** Process CPU per record appended: the pipeline's per-record cost, our code included. */
+        public double pipelineCpuUsPerRecord() {
+            return pipelineCpuSeconds * 1e6 / pipelineLog.records();
+        }
+
+        public double passthroughCpuUsPerRecord() {
+            return passthroughCpuSeconds * 1e6 / passthroughLog.records();
+        }
+
         public String json() {
             return String.format(Locale.ROOT, "{\"bench\": \"pipeline\", \"pipeline_gens_per_s\": %.1f, \"passthrough_gens_per_s\": %.1f, "
                             + "\"ratio\": %.3f, \"peak_heap_mb\": %.0f, \"generations\": %d, \"preferences\": %d, "
                             + "\"pipeline_cpu_ms_per_1k_gens\": %.1f, \"passthrough_cpu_ms_per_1k_gens\": %.1f, \"cpu_ratio\": %.3f, "
                             + "\"single_hop_passthrough_gens_per_s\": %.1f, \"single_hop_ratio\": %.3f, "
-                            + "\"single_hop_cpu_ms_per_1k_gens\": %.1f}",
+                            + "\"single_hop_cpu_ms_per_1k_gens\": %.1f, "
+                            + "\"pipeline_records_per_gen\": %.2f, \"passthrough_records_per_gen\": %.2f, \"records_ratio\": %.3f, "
+                            + "\"pipeline_markers_per_gen\": %.3f, \"passthrough_markers_per_gen\": %.3f, "
+                            + "\"pipeline_cpu_us_per_record\": %.2f, \"passthrough_cpu_us_per_record\": %.2f, "
+                            + "\"pipeline_bytes_per_gen\": %.0f, \"passthrough_bytes_per_gen\": %.0f}",
                     pipelineGensPerS, passthroughGensPerS, ratio(), peakHeapMb, generations, preferences,
                     pipelineCpuMsPer1k(), passthroughCpuMsPer1k(), cpuRatio(),
-                    singleHopGensPerS, singleHopRatio(), singleHopCpuMsPer1k());
+                    singleHopGensPerS, singleHopRatio(), singleHopCpuMsPer1k(),
+                    pipelineRecordsPerGen(), passthroughRecordsPerGen(), recordsRatio(),
+                    (double) pipelineLog.markers() / generations, (double) passthroughLog.markers() / generations,
+                    pipelineCpuUsPerRecord(), passthroughCpuUsPerRecord(),
+                    (double) pipelineLog.bytes() / generations, (double) passthroughLog.bytes() / generations);
         }
     }
 
@@ -174,6 +215,14 @@ public final class PipelineBench implements Callable<Integer> {
                 + "ratio %.2f, peak heap %.0f MB%n", r.pipelineGensPerS(), r.pipelineSeconds(), r.preferences(), r.ratio(), r.peakHeapMb());
         System.out.printf(Locale.ROOT, "process CPU per 1,000 generations: pipeline %.0f ms, chain floor %.0f ms, single hop %.0f ms, "
                 + "cpu ratio %.2f%n", r.pipelineCpuMsPer1k(), r.passthroughCpuMsPer1k(), r.singleHopCpuMsPer1k(), r.cpuRatio());
+        System.out.printf(Locale.ROOT, "records the broker appended per generation (every topic, internal included, read back): "
+                        + "pipeline %.2f, chain floor %.2f, records ratio %.2f; process CPU per record: pipeline %.1f us, chain floor %.1f us%n",
+                r.pipelineRecordsPerGen(), r.passthroughRecordsPerGen(), r.recordsRatio(), r.pipelineCpuUsPerRecord(),
+                r.passthroughCpuUsPerRecord());
+        System.out.println("per pair, the pipeline phase's records by topic:");
+        System.out.println(r.pipelineLog().perUnit(r.generations() / 2.0, "pair"));
+        System.out.println("per pair (two generations), the chain floor's records by topic:");
+        System.out.println(r.passthroughLog().perUnit(r.generations() / 2.0, "pair"));
         if (judgeLine != null) {
             System.out.printf(Locale.ROOT, "with the real reward-model judge in the path: %.1f generations/s (%d pairs in %.1f s); "
                             + "bound by the judge's scoring, %.0f ms per pair on one worker thread (MiniLM on both responses and the prompt) "
@@ -198,11 +247,18 @@ public final class PipelineBench implements Callable<Integer> {
                 admin.createTopics(floorTopics).all().get(30, TimeUnit.SECONDS);
                 TopicAdmin.awaitServed(admin, floorTopics.stream().map(NewTopic::name).toList());
             }
-            Phase single = singleHop(settings, "p0-");
-            Phase chain = chainFloor(settings, "p1-");
+            if (warmup > 0) {
+                // the same phases, untimed: the JIT compiles Kafka's and our code before anything is measured
+                singleHop(settings, "w0-", warmup);
+                chainFloor(settings, "w1-", warmup);
+                pipeline(settings, "w2-", warmup, new long[1], new double[1]);
+                System.out.printf("warmed up: %d generations through each phase, untimed%n", warmup);
+            }
+            Phase single = singleHop(settings, "p0-", generations);
+            Phase chain = chainFloor(settings, "p1-", generations);
             long[] prefs = new long[1];
             double[] peak = new double[1];
-            Phase pipe = pipeline(settings, "p2-", prefs, peak);
+            Phase pipe = pipeline(settings, "p2-", generations, prefs, peak);
             System.out.printf(Locale.ROOT, "measured: single hop %.2f s, chain %.2f s, pipeline %.2f s for %d generations each%n",
                     single.seconds(), chain.seconds(), pipe.seconds(), generations);
             if (judgeComparisons > 0) {
@@ -210,9 +266,9 @@ public final class PipelineBench implements Callable<Integer> {
             }
             return new Result(generations, generations / pipe.seconds(), generations / chain.seconds(), peak[0], prefs[0],
                     pipe.seconds(), chain.seconds(), pipe.cpuSeconds(), chain.cpuSeconds(),
-                    generations / single.seconds(), single.seconds(), single.cpuSeconds());
+                    generations / single.seconds(), single.seconds(), single.cpuSeconds(), pipe.log(), chain.log());
         } finally {
-            deleteTree(work);
+            TempDirs.deleteTree(work);
         }
     }
 
@@ -223,13 +279,13 @@ public final class PipelineBench implements Callable<Integer> {
     static final String CHAIN_PREFERENCES = "bench-chain-preferences";
 
     /** The old floor: one exactly-once Streams app, {@code generations} to one topic, bytes in, bytes out. */
-    private Phase singleHop(KafkaSettings settings, String prefix) throws Exception {
+    private Phase singleHop(KafkaSettings settings, String prefix, int count) throws Exception {
         String app = "rlaif-bench-passthrough";
         startAtEnd(settings, app, Topics.GENERATIONS.name());
         KafkaStreams streams = StreamsApps.start(passThrough(Topics.GENERATIONS.name(), PASSTHROUGH, "bench"),
                 StreamsApps.properties(settings, app), Duration.ofSeconds(60));
         try {
-            return timed(settings, prefix, PASSTHROUGH, generations);
+            return timed(settings, prefix, count, PASSTHROUGH, count);
         } finally {
             StreamsApps.stop(streams);
         }
@@ -250,7 +306,7 @@ public final class PipelineBench implements Callable<Integer> {
      * pairing and 1 out of it, 1 through the judge and the router, and 2 (judgment, AI label) into the merger and 1
      * out: the floor never does less record traffic than the pipeline, which makes it a conservative floor.
      */
-    private Phase chainFloor(KafkaSettings settings, String prefix) throws Exception {
+    private Phase chainFloor(KafkaSettings settings, String prefix, int count) throws Exception {
         List<KafkaStreams> apps = new ArrayList<>();
         try (PassThroughJudge judge = new PassThroughJudge(settings, CHAIN_PAIRS, CHAIN_JUDGMENTS)) {
             startAtEnd(settings, "rlaif-bench-chain-pairing", Topics.GENERATIONS.name());
@@ -261,7 +317,7 @@ public final class PipelineBench implements Callable<Integer> {
                     StreamsApps.properties(settings, "rlaif-bench-chain-router"), Duration.ofSeconds(60)));
             apps.add(StreamsApps.start(passThrough(CHAIN_LABELS, CHAIN_PREFERENCES, "chain-merger"),
                     StreamsApps.properties(settings, "rlaif-bench-chain-merger"), Duration.ofSeconds(60)));
-            return timed(settings, prefix, CHAIN_PREFERENCES, generations);
+            return timed(settings, prefix, count, CHAIN_PREFERENCES, count);
         } finally {
             apps.forEach(StreamsApps::stop);
         }
@@ -291,7 +347,7 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
-    private Phase pipeline(KafkaSettings settings, String prefix, long[] prefs, double[] peak) throws Exception {
+    private Phase pipeline(KafkaSettings settings, String prefix, int count, long[] prefs, double[] peak) throws Exception {
         Map<String, String> vars = new HashMap<>();
         vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
         vars.put("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", "0.8");
@@ -317,7 +373,7 @@ public final class PipelineBench implements Callable<Integer> {
             System.gc();
             heap.set(0);
             sampler.start();
-            Phase phase = timed(settings, prefix, Topics.PREFERENCES.name(), generations / 2);
+            Phase phase = timed(settings, prefix, count, Topics.PREFERENCES.name(), count / 2);
             prefs[0] = lastOutput;
             return phase;
         } finally {
@@ -415,18 +471,19 @@ public final class PipelineBench implements Callable<Integer> {
     }
 
     /**
-     * Sends {@code generations} new generations (prompt ids starting with {@code prefix}, built as they are sent) and
+     * Sends {@code count} new generations (prompt ids starting with {@code prefix}, built as they are sent) and
      * waits until {@code outputTopic} holds {@code expected} more committed records.
      */
-    private Phase timed(KafkaSettings settings, String prefix, String outputTopic, long expected) throws Exception {
+    private Phase timed(KafkaSettings settings, String prefix, int count, String outputTopic, long expected) throws Exception {
         try (Counter counter = new Counter(settings, outputTopic)) {
             counter.drain();
             long before = counter.count();
+            LogTraffic.Snapshot log0 = LogTraffic.snapshot(settings);
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Instant now = Instant.now();
             try (KafkaProducer<String, PolicyGeneration> p = Clients.avroProducer(settings, "bench-generations")) {
-                for (int i = 0; i < generations; i++) {
+                for (int i = 0; i < count; i++) {
                     PolicyGeneration g = generation(prefix, i, now);
                     p.send(new ProducerRecord<>(Topics.GENERATIONS.name(), g.getPromptId(), g));
                 }
@@ -443,7 +500,8 @@ public final class PipelineBench implements Callable<Integer> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             lastOutput = counter.count() - before;
-            return new Phase(seconds, cpu);
+            LogTraffic.Growth log = LogTraffic.between(settings, log0, LogTraffic.snapshot(settings), timeout);
+            return new Phase(seconds, cpu, log);
         }
     }
 
@@ -613,13 +671,5 @@ public final class PipelineBench implements Callable<Integer> {
                 .setPrompt(List.of(new ChatMessage("user", "How do I keep basil alive indoors? (" + prompt + ")")))
                 .setResponse((i % 2 == 0 ? "Sunny window, water when the topsoil is dry. " : "Warmth, light, no soggy soil. ") + prompt)
                 .setPolicyModel("bench-policy").setPolicyVersion("1").setCreatedAt(now).build();
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rlaif.judge.bench;
 
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;
@@ -19,8 +20,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -124,7 +123,7 @@ public final class JudgeBench {
                 judge.close();
             }
         } finally {
-            deleteQuietly(state);
+            TempDirs.deleteTree(state);
         }
     }
 
@@ -210,14 +209,6 @@ public final class JudgeBench {
                 }
                 Thread.sleep(100);
             }
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

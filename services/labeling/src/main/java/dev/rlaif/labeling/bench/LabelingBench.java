@@ -1,6 +1,7 @@
 package dev.rlaif.labeling.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.kafka.Clients;
@@ -24,9 +25,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,7 +43,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code ./rlaif bench labeling}: SIMULATION ONLY load. Starts an in-process broker and the real labeling service,
@@ -153,11 +150,7 @@ public final class LabelingBench implements java.util.concurrent.Callable<Intege
                 return new WithFloor(drive(clients), floor);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            TempDirs.deleteTree(work);
         }
     }
 

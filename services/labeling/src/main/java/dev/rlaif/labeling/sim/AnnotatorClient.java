@@ -35,7 +35,8 @@ public final class AnnotatorClient {
 
     /** A shared HTTP client suitable for many concurrent annotators. */
     public static HttpClient newHttpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .executor(Runnable::run).build();
     }
 
     /** The next task under a lease, or empty when none is available (204). */

@@ -1,5 +1,6 @@
 package dev.rlaif.scorer.bench;
 
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.dataset.SharedData;
@@ -69,6 +70,14 @@ public final class ScorerBench implements Callable<Integer> {
             throw new IllegalArgumentException("not enough pairs");
         }
         Path state = Files.createTempDirectory("rlaif-bench-scorer");
+        try {
+            return run(stdout, pairs, state);
+        } finally {
+            TempDirs.deleteTree(state);
+        }
+    }
+
+    private int run(PrintStream stdout, List<LabeledPair> pairs, Path state) throws Exception {
         Path models = state.resolve("models");
         Env env = new Env(Map.of("RLAIF_MODELS_DIR", models.toString(), "RLAIF_SCORER_ENCODER", encoder,
                 "RLAIF_SCORER_PORT", "0", "RLAIF_SCORER_HOST", "127.0.0.1", "RLAIF_SCORER_MAX_BATCH", Integer.toString(batch)));
