@@ -1,6 +1,7 @@
 package dev.rlaif.broker;
 
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.kafka.TopicAdmin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -36,6 +37,9 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
     public void afterAll(ExtensionContext context) {
         if (kafka != null) {
             kafka.close();
+        }
+        if (settings != null) {
+            TempDirs.deleteTree(settings.stateDir());
         }
     }
 
