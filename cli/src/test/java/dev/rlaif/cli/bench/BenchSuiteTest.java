@@ -26,6 +26,17 @@ class BenchSuiteTest {
     }
 
     @Test
+    void thePipelinesRatioIsPrintedAsItsTwoFactors() {
+        Map<String, Object> m = BenchSuite.median(List.of(Json.read("{\"bench\":\"pipeline\",\"ratio\":0.22,\"cpu_ratio\":0.22,"
+                + "\"pipeline_records_per_gen\":7.57,\"passthrough_records_per_gen\":5.0,\"records_ratio\":0.661,"
+                + "\"pipeline_cpu_us_per_record\":8.66,\"passthrough_cpu_us_per_record\":2.93}")));
+        assertThat(BenchSuite.pipelineSplit(m)).hasValueSatisfying(line -> assertThat(line)
+                .contains("7.57").contains("5.00").contains("records ratio 0.66").contains("8.7 against 2.9 us (0.34)")
+                .contains("= 0.22").contains("CPU ratio is 0.22"));
+        assertThat(BenchSuite.pipelineSplit(Map.of("ratio", 0.5))).as("a pipeline line from before the split").isEmpty();
+    }
+
+    @Test
     void onlyTakesOneBenchmarkNamedLikeItsSubcommand() {
         var parsed = dev.rlaif.cli.Rlaif.commandLine().parseArgs("bench", "--only", "pipeline", "--repeat", "1");
         BenchSuite suite = parsed.subcommand().commandSpec().commandLine().getCommand();
