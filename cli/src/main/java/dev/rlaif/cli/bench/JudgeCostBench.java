@@ -1,8 +1,8 @@
 package dev.rlaif.cli.bench;
 
-import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.pair.PairIds;
 import dev.rlaif.judge.JudgeConfig;
 import dev.rlaif.judge.JudgeServiceProvider;

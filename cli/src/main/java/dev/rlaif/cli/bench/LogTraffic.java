@@ -39,7 +39,7 @@ final class LogTraffic {
     }
 
     /** What the log gained between two snapshots. */
-    record Growth(Map<String, Long> recordsByTopic, Map<String, Long> bytesByTopic, long offsets) {
+    record Growth(Map<String, Long> recordsByTopic, Map<String, Long> bytesByTopic, long offsets, long purged) {
         long records() {
             return recordsByTopic.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -83,8 +83,10 @@ final class LogTraffic {
     /**
      * Reads, uncommitted included (an aborted record was appended too), every record appended between
      * {@code before} and {@code after}, and counts them per topic. Partitions created in between count from 0.
+     * Records already deleted when they are read back (Kafka Streams purges the repartition records it has consumed
+     * every 30 s) are counted by their offsets, without their bytes, and reported as {@code purged}.
      */
-    static Growth between(KafkaSettings settings, Snapshot before, Snapshot after, Duration within) {
+    static Growth between(KafkaSettings settings, Snapshot before, Snapshot after, Duration within) throws Exception {
         Map<TopicPartition, Long> from = new HashMap<>();
         after.ends().forEach((tp, end) -> {
             long start = before.ends().getOrDefault(tp, 0L);
@@ -92,13 +94,30 @@ final class LogTraffic {
                 from.put(tp, start);
             }
         });
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, Long> bytes = new TreeMap<>();
+        long purged = 0;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            from.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+            var starts = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
+            for (var e : starts.entrySet()) {
+                TopicPartition tp = e.getKey();
+                long logStart = Math.min(e.getValue().offset(), after.ends().get(tp));
+                if (logStart > from.get(tp)) {
+                    long gone = logStart - from.get(tp);
+                    counts.merge(tp.topic(), gone, Long::sum);
+                    purged += gone;
+                    from.put(tp, logStart);
+                }
+            }
+        }
+        from.entrySet().removeIf(e -> e.getValue() >= after.ends().get(e.getKey()));
         Map<String, Object> c = new HashMap<>(Clients.consumerConfig(settings, "unused"));
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         c.put(ConsumerConfig.EXCLUDE_INTERNAL_TOPICS_CONFIG, false);
-        Map<String, Long> counts = new TreeMap<>();
-        Map<String, Long> bytes = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.copyOf(from.keySet()));
             from.forEach(consumer::seek);
@@ -118,6 +137,6 @@ final class LogTraffic {
                 open.keySet().removeIf(tp -> consumer.position(tp) >= after.ends().get(tp));
             }
         }
-        return new Growth(counts, bytes, after.total() - before.total());
+        return new Growth(counts, bytes, after.total() - before.total(), purged);
     }
 }

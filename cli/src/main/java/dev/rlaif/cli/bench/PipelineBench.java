@@ -1,9 +1,9 @@
 package dev.rlaif.cli.bench;
 
 import dev.rlaif.cli.run.ServiceRunner;
-import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.StreamsApps;
@@ -73,7 +73,12 @@ import java.util.stream.Stream;
  * <p>Each phase sends its own generations (new prompt ids, built as they are sent, so the heap holds none of them)
  * and starts its apps at the end of {@code generations}, so no phase reads an earlier phase's records. Every phase is
  * timed from the first generation sent to the last output record read (read_committed) by the same counting
- * consumer, and its process CPU is measured over the same interval.
+ * consumer, and its process CPU is measured over the same interval. All phases run once untimed first
+ * ({@code --warmup}), so the timed ones run compiled code.
+ *
+ * <p>After each timed phase the bench reads back what the broker appended meanwhile ({@link LogTraffic}): records and
+ * bytes per topic, internal ones included. That splits the ratio into what the design writes per generation
+ * ({@code records_ratio}) and what each record costs ({@code *_cpu_us_per_record}).
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Benchmark generations -> pairing -> (instant judge) -> router -> merger against a pass-through chain over the same hops.")
@@ -219,6 +224,10 @@ public final class PipelineBench implements Callable<Integer> {
                         + "pipeline %.2f, chain floor %.2f, records ratio %.2f; process CPU per record: pipeline %.1f us, chain floor %.1f us%n",
                 r.pipelineRecordsPerGen(), r.passthroughRecordsPerGen(), r.recordsRatio(), r.pipelineCpuUsPerRecord(),
                 r.passthroughCpuUsPerRecord());
+        if (r.pipelineLog().purged() + r.passthroughLog().purged() > 0) {
+            System.out.printf("(purged before they were read back, counted by offset, bytes unknown: pipeline %d, chain floor %d records)%n",
+                    r.pipelineLog().purged(), r.passthroughLog().purged());
+        }
         System.out.println("per pair, the pipeline phase's records by topic:");
         System.out.println(r.pipelineLog().perUnit(r.generations() / 2.0, "pair"));
         System.out.println("per pair (two generations), the chain floor's records by topic:");

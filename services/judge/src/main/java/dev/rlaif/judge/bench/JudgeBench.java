@@ -1,8 +1,8 @@
 package dev.rlaif.judge.bench;
 
-import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.TopicAdmin;

@@ -1,9 +1,9 @@
 package dev.rlaif.labeling.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.kafka.Clients;
 import dev.rlaif.common.kafka.LocalBroker;
 import dev.rlaif.common.kafka.TopicAdmin;

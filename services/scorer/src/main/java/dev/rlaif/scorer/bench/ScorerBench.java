@@ -1,9 +1,9 @@
 package dev.rlaif.scorer.bench;
 
-import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.dataset.SharedData;
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.common.service.ServiceContext;
 import dev.rlaif.rm.ModelStore;
