@@ -1,5 +1,6 @@
 package dev.rlaif.broker;
 
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.kafka.LocalBroker;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -18,9 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one process) running inside this JVM: the
@@ -130,10 +129,10 @@ public final class EmbeddedKafka implements LocalBroker {
         server.shutdown();
         server.awaitShutdown();
         if (ownsLogDir) {
-            try (Stream<Path> files = Files.walk(logDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                log.warn("could not delete {}: {}", logDir, e.toString());
+            try {
+                TempDirs.deleteTree(logDir);
+            } catch (UncheckedIOException e) {
+                log.warn("could not delete {}: {}", logDir, e.getCause().toString());
             }
         }
     }

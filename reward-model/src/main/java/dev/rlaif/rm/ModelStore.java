@@ -1,5 +1,6 @@
 package dev.rlaif.rm;
 
+import dev.rlaif.common.io.TempDirs;
 import dev.rlaif.common.json.Json;
 import dev.rlaif.rm.encode.EmbeddingCache;
 import dev.rlaif.rm.encode.MiniLmEncoder;
@@ -270,9 +271,9 @@ public final class ModelStore implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
+        try {
+            TempDirs.deleteTree(p);
+        } catch (UncheckedIOException ignored) {
             // best effort
         }
     }

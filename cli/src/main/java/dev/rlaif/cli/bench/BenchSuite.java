@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -176,13 +177,13 @@ public final class BenchSuite implements Callable<Integer> {
      * The pipeline's ratio as its two measured factors: what the design appends per generation against the floor
      * ({@code records_ratio}), and what each appended record costs against a pass-through record.
      */
-    static java.util.Optional<String> pipelineSplit(Map<String, Object> m) {
+    static Optional<String> pipelineSplit(Map<String, Object> m) {
         if (m == null || !(m.get("records_ratio") instanceof Double records)
                 || !(m.get("pipeline_cpu_us_per_record") instanceof Double pipeUs)
                 || !(m.get("passthrough_cpu_us_per_record") instanceof Double floorUs)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(String.format(Locale.ROOT, "pipeline's ratio, split: records appended per generation %s "
+        return Optional.of(String.format(Locale.ROOT, "pipeline's ratio, split: records appended per generation %s "
                         + "against the floor's %s (records ratio %.2f, its bound) x CPU per record %.1f against %.1f us "
                         + "(%.2f) = %.2f; the measured CPU ratio is %s", fmt(m.get("pipeline_records_per_gen")),
                 fmt(m.get("passthrough_records_per_gen")), records, pipeUs, floorUs, floorUs / pipeUs, records * floorUs / pipeUs,

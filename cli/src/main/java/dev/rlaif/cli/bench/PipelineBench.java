@@ -116,7 +116,8 @@ public final class PipelineBench implements Callable<Integer> {
 
     /**
      * What one timed phase measured: wall-clock seconds and the whole process's CPU seconds over the same interval,
-     * and what the broker appended meanwhile (read back after the timed interval).
+     * and what the broker appended meanwhile (read back after the timed interval; null where nothing uses it: the
+     * warm-up and the single hop).
      */
     public record Phase(double seconds, double cpuSeconds, LogTraffic.Growth log) {
     }
@@ -259,15 +260,15 @@ public final class PipelineBench implements Callable<Integer> {
             if (warmup > 0) {
                 // the same phases, untimed: the JIT compiles Kafka's and our code before anything is measured
                 singleHop(settings, "w0-", warmup);
-                chainFloor(settings, "w1-", warmup);
-                pipeline(settings, "w2-", warmup, new long[1], new double[1]);
+                chainFloor(settings, "w1-", warmup, false);
+                pipeline(settings, "w2-", warmup, false, new long[1], new double[1]);
                 System.out.printf("warmed up: %d generations through each phase, untimed%n", warmup);
             }
             Phase single = singleHop(settings, "p0-", generations);
-            Phase chain = chainFloor(settings, "p1-", generations);
+            Phase chain = chainFloor(settings, "p1-", generations, true);
             long[] prefs = new long[1];
             double[] peak = new double[1];
-            Phase pipe = pipeline(settings, "p2-", generations, prefs, peak);
+            Phase pipe = pipeline(settings, "p2-", generations, true, prefs, peak);
             System.out.printf(Locale.ROOT, "measured: single hop %.2f s, chain %.2f s, pipeline %.2f s for %d generations each%n",
                     single.seconds(), chain.seconds(), pipe.seconds(), generations);
             if (judgeComparisons > 0) {
@@ -294,7 +295,7 @@ public final class PipelineBench implements Callable<Integer> {
         KafkaStreams streams = StreamsApps.start(passThrough(Topics.GENERATIONS.name(), PASSTHROUGH, "bench"),
                 StreamsApps.properties(settings, app), Duration.ofSeconds(60));
         try {
-            return timed(settings, prefix, count, PASSTHROUGH, count);
+            return timed(settings, prefix, count, PASSTHROUGH, count, false);
         } finally {
             StreamsApps.stop(streams);
         }
@@ -315,7 +316,7 @@ public final class PipelineBench implements Callable<Integer> {
      * pairing and 1 out of it, 1 through the judge and the router, and 2 (judgment, AI label) into the merger and 1
      * out: the floor never does less record traffic than the pipeline, which makes it a conservative floor.
      */
-    private Phase chainFloor(KafkaSettings settings, String prefix, int count) throws Exception {
+    private Phase chainFloor(KafkaSettings settings, String prefix, int count, boolean readBack) throws Exception {
         List<KafkaStreams> apps = new ArrayList<>();
         try (PassThroughJudge judge = new PassThroughJudge(settings, CHAIN_PAIRS, CHAIN_JUDGMENTS)) {
             startAtEnd(settings, "rlaif-bench-chain-pairing", Topics.GENERATIONS.name());
@@ -326,7 +327,7 @@ public final class PipelineBench implements Callable<Integer> {
                     StreamsApps.properties(settings, "rlaif-bench-chain-router"), Duration.ofSeconds(60)));
             apps.add(StreamsApps.start(passThrough(CHAIN_LABELS, CHAIN_PREFERENCES, "chain-merger"),
                     StreamsApps.properties(settings, "rlaif-bench-chain-merger"), Duration.ofSeconds(60)));
-            return timed(settings, prefix, count, CHAIN_PREFERENCES, count);
+            return timed(settings, prefix, count, CHAIN_PREFERENCES, count, readBack);
         } finally {
             apps.forEach(StreamsApps::stop);
         }
@@ -356,7 +357,8 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
-    private Phase pipeline(KafkaSettings settings, String prefix, int count, long[] prefs, double[] peak) throws Exception {
+    private Phase pipeline(KafkaSettings settings, String prefix, int count, boolean readBack, long[] prefs, double[] peak)
+            throws Exception {
         Map<String, String> vars = new HashMap<>();
         vars.put("RLAIF_STATE_DIR", settings.stateDir().toString());
         vars.put("RLAIF_ROUTER_CONFIDENCE_THRESHOLD", "0.8");
@@ -382,7 +384,7 @@ public final class PipelineBench implements Callable<Integer> {
             System.gc();
             heap.set(0);
             sampler.start();
-            Phase phase = timed(settings, prefix, count, Topics.PREFERENCES.name(), count / 2);
+            Phase phase = timed(settings, prefix, count, Topics.PREFERENCES.name(), count / 2, readBack);
             prefs[0] = lastOutput;
             return phase;
         } finally {
@@ -481,13 +483,15 @@ public final class PipelineBench implements Callable<Integer> {
 
     /**
      * Sends {@code count} new generations (prompt ids starting with {@code prefix}, built as they are sent) and
-     * waits until {@code outputTopic} holds {@code expected} more committed records.
+     * waits until {@code outputTopic} holds {@code expected} more committed records. With {@code readBack}, then reads
+     * back what the broker appended meanwhile ({@link LogTraffic}), outside the timed interval.
      */
-    private Phase timed(KafkaSettings settings, String prefix, int count, String outputTopic, long expected) throws Exception {
+    private Phase timed(KafkaSettings settings, String prefix, int count, String outputTopic, long expected, boolean readBack)
+            throws Exception {
         try (Counter counter = new Counter(settings, outputTopic)) {
             counter.drain();
             long before = counter.count();
-            LogTraffic.Snapshot log0 = LogTraffic.snapshot(settings);
+            LogTraffic.Snapshot log0 = readBack ? LogTraffic.snapshot(settings) : null;
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Instant now = Instant.now();
@@ -509,7 +513,7 @@ public final class PipelineBench implements Callable<Integer> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             lastOutput = counter.count() - before;
-            LogTraffic.Growth log = LogTraffic.between(settings, log0, LogTraffic.snapshot(settings), timeout);
+            LogTraffic.Growth log = readBack ? LogTraffic.between(settings, log0, LogTraffic.snapshot(settings), timeout) : null;
             return new Phase(seconds, cpu, log);
         }
     }

@@ -1,6 +1,7 @@
 package dev.rlaif.cli.demo;
 
 import dev.rlaif.common.config.KafkaSettings;
+import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.kafka.TopicReader;
 import dev.rlaif.common.service.RlaifService;
 import dev.rlaif.common.topic.Topic;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -81,11 +83,8 @@ public final class PipelineProbe implements AutoCloseable {
      * transaction shows here, not there.
      */
     public Map<String, Long> heldByOpenTransactions() throws Exception {
-        Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        for (var d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-            d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-        }
+        TopicAdmin.allPartitions(admin, false, Duration.ofSeconds(10)).forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
         var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
         Map<String, Long> held = new java.util.TreeMap<>();

@@ -16,9 +16,9 @@ import java.util.Iterator;
 import java.util.Optional;
 
 /**
- * The demo's two log sinks: the console keeps rlaif's own lines (and any ERROR), everything from INFO up, Kafka's
- * and the other libraries' included, goes to a file. Services run on their own ({@code ./rlaif service},
- * containers) keep the plain console configuration of {@code logback.xml}.
+ * The demo's two log sinks, which {@code ./rlaif bench} uses too: the console keeps rlaif's own lines (and any
+ * ERROR), everything from INFO up, Kafka's and the other libraries' included, goes to a file. Services run on their
+ * own ({@code ./rlaif service}, containers) keep the plain console configuration of {@code logback.xml}.
  */
 public final class DemoLogging {
 

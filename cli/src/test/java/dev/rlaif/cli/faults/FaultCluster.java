@@ -7,11 +7,11 @@ import dev.rlaif.cli.registry.RegistryServer;
 import dev.rlaif.common.config.Env;
 import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.json.Json;
+import dev.rlaif.common.kafka.TopicAdmin;
 import dev.rlaif.common.kafka.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -389,10 +389,7 @@ final class FaultCluster implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
             long now = System.currentTimeMillis();
-            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(20, TimeUnit.SECONDS);
-            List<TopicPartition> partitions = new ArrayList<>();
-            admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS).values()
-                    .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+            List<TopicPartition> partitions = TopicAdmin.allPartitions(admin, true, Duration.ofSeconds(20));
             Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
             partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             var ends = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS);

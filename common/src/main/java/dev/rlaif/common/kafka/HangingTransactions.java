@@ -2,7 +2,6 @@ package dev.rlaif.common.kafka;
 
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -110,12 +109,7 @@ public final class HangingTransactions {
     /** The hanging transactions of every partition of the cluster, internal topics included. */
     public static List<Hanging> find(Admin admin, Duration minIdle, Duration timeout) {
         try {
-            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<TopicPartition> partitions = new ArrayList<>();
-            described.values().forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+            List<TopicPartition> partitions = TopicAdmin.allPartitions(admin, true, timeout);
             Map<TopicPartition, List<ProducerState>> producers = new HashMap<>();
             Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(partitions).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

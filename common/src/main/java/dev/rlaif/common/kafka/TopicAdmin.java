@@ -4,6 +4,7 @@ import dev.rlaif.common.config.KafkaSettings;
 import dev.rlaif.common.topic.Topic;
 import dev.rlaif.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Creates the catalog's topics and their dead-letter topics; topics that already exist are left as they are. Returns
@@ -75,6 +78,20 @@ public final class TopicAdmin {
             }
         }
         admin.listOffsets(partitions).all().get();
+    }
+
+    /**
+     * Every partition of every topic in the cluster, Kafka's internal topics ({@code __consumer_offsets},
+     * {@code __transaction_state}) included or not.
+     */
+    public static List<TopicPartition> allPartitions(Admin admin, boolean internal, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(internal)).names()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        List<TopicPartition> partitions = new ArrayList<>();
+        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
+                .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+        return partitions;
     }
 
     public static void create(KafkaSettings settings, List<Topic<?>> topics) {
